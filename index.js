@@ -1,0 +1,140 @@
+// mastra-native-store: a Mastra storage provider whose data lives in a Rust core (SQLite
+// embedded by default). `NativeStore` is what an app passes as `storage`; it wires the
+// domain classes to one native database handle and offers the flat API of the
+// documented MastraCompositeStore interface.
+import { MastraCompositeStore } from '@mastra/core/storage';
+import { native } from './lib/native.js';
+import { storageError } from './lib/marshal.js';
+import { NativeMemoryStorage } from './lib/memory.js';
+
+export { NativeMemoryStorage };
+
+export const DEFAULT_URL = 'file:./mastra.db';
+
+export class NativeStore extends MastraCompositeStore {
+  /** @type {string} */
+  url;
+  #options;
+  #ready = null;
+  #closed = false;
+
+  constructor(config = {}) {
+    if (!config || typeof config.id !== 'string' || config.id.trim() === '') {
+      throw new Error('NativeStore: id must be provided and cannot be empty.');
+    }
+    super({ id: config.id, name: 'NativeStore', disableInit: config.disableInit });
+    this.url = config.url ?? DEFAULT_URL;
+    let backend;
+    try {
+      backend = native.backendOfUrl(this.url);
+    } catch (error) {
+      throw storageError('CONFIG', error, { url: this.url });
+    }
+    if (backend === 'postgres') {
+      throw storageError('CONFIG', new Error(
+        '[UNSUPPORTED] NativeStore: PostgreSQL URLs are not supported yet; use a file: or :memory: URL',
+      ), { url: this.url });
+    }
+    this.#options = {
+      maxConnections: config.maxConnections,
+      busyTimeoutMs: config.busyTimeoutMs,
+    };
+    const connect = () => this.#connect();
+    this.stores = { memory: new NativeMemoryStorage({ connect }) };
+    // Open (and migrate) right away so the first call does not pay for it; a failure
+    // here is reported by that first call, which retries.
+    this.#connect().catch(() => {});
+  }
+
+  /** The open database, migrated unless disableInit. One in-flight attempt at a time. */
+  #connect() {
+    if (this.#closed) return Promise.reject(storageError('CONNECT', new Error('[CLOSED] the store is closed')));
+    this.#ready ??= (async () => {
+      const db = await native.NativeDb.open(this.url, this.#options);
+      if (!this.#skipInit()) {
+        try {
+          await db.init();
+        } catch (error) {
+          await db.close();
+          throw error;
+        }
+      }
+      return db;
+    })().catch(error => {
+      this.#ready = null;
+      throw storageError('INIT', error, { url: this.url });
+    });
+    return this.#ready;
+  }
+
+  #skipInit() {
+    return this.disableInit || process.env.MASTRA_DISABLE_STORAGE_INIT === 'true';
+  }
+
+  /**
+   * Create or migrate the schema (a warm call is one cheap query). A no-op with
+   * `disableInit: true`, as in @mastra/pg: such a store never runs DDL.
+   */
+  async init() {
+    if (this.#skipInit()) return;
+    await this.#connect();
+  }
+
+  /** Release every connection. Idempotent; later calls fail with code CLOSED. */
+  async close() {
+    if (this.#closed) return;
+    this.#closed = true;
+    const ready = this.#ready;
+    this.#ready = null;
+    if (!ready) return;
+    let db;
+    try {
+      db = await ready;
+    } catch {
+      return;
+    }
+    await db.close();
+  }
+
+  // ---- the flat API of the documented MastraCompositeStore interface ------------------
+
+  #memory() {
+    return this.stores.memory;
+  }
+
+  getThreadById(threadId) {
+    return this.#memory().getThreadById({ threadId });
+  }
+
+  listThreads(args) {
+    return this.#memory().listThreads(args);
+  }
+
+  saveThread(thread) {
+    return this.#memory().saveThread({ thread });
+  }
+
+  deleteThread(threadId) {
+    return this.#memory().deleteThread({ threadId });
+  }
+
+  cloneThread(input) {
+    return this.#memory().cloneThread(input);
+  }
+
+  listMessages(args) {
+    return this.#memory().listMessages(args);
+  }
+
+  listMessagesByResourceId(args) {
+    return this.#memory().listMessagesByResourceId(args);
+  }
+
+  async saveMessages(messages) {
+    return (await this.#memory().saveMessages({ messages })).messages;
+  }
+
+  deleteMessage({ id, threadId }) {
+    return this.#memory().deleteMessages([id], threadId);
+  }
+}

@@ -1,0 +1,189 @@
+// Mastra's memory domain over the native core. Each method marshals its arguments to JSON
+// text, makes one native call, and revives Dates in the result. Filtering, merging,
+// pagination and transactions all happen in Rust.
+import { MessageList } from '@mastra/core/agent';
+import { MemoryStorage } from '@mastra/core/storage';
+import {
+  argsJson,
+  reviveMessage,
+  reviveResource,
+  reviveThread,
+  storageError,
+  toJson,
+} from './marshal.js';
+
+const dateIso = d => (d instanceof Date ? d.toISOString() : d);
+
+export class NativeMemoryStorage extends MemoryStorage {
+  supportsPartialThreadUpdate = true;
+  supportsObservationalMemory = false;
+
+  #connect;
+  #core = null;
+
+  /**
+   * @param {{ connect: () => Promise<import('../native.d.ts').NativeDb> }} config
+   *   `connect` resolves to the store's open (and, unless disableInit, migrated) database.
+   */
+  constructor({ connect }) {
+    super();
+    this.#connect = connect;
+  }
+
+  /** The native memory handle, opened on first use. */
+  async #m() {
+    if (this.#core) return this.#core;
+    const db = await this.#connect();
+    this.#core ??= db.memory();
+    return this.#core;
+  }
+
+  async #call(op, details, fn) {
+    try {
+      return await fn(this.#core ?? (await this.#m()));
+    } catch (error) {
+      const e = storageError(op, error, details);
+      if (e.category !== 'USER') this.logger?.error?.(e.toString());
+      throw e;
+    }
+  }
+
+  async init() {
+    await this.#connect({ migrate: true });
+  }
+
+  async dangerouslyClearAll() {
+    await this.#call('CLEAR_ALL', {}, m => m.dangerouslyClearAll());
+  }
+
+  // ---- threads -------------------------------------------------------------------------
+
+  async getThreadById({ threadId, resourceId }) {
+    const json = await this.#call('GET_THREAD_BY_ID', { threadId }, m =>
+      m.getThreadById(threadId, resourceId ?? null),
+    );
+    return json ? reviveThread(JSON.parse(json)) : null;
+  }
+
+  async saveThread({ thread }) {
+    const json = toJson('SAVE_THREAD', thread);
+    await this.#call('SAVE_THREAD', { threadId: thread?.id }, m => m.saveThread(json));
+    return thread;
+  }
+
+  async updateThread({ id, title, metadata }) {
+    const meta = metadata === undefined ? null : toJson('UPDATE_THREAD', metadata);
+    const json = await this.#call('UPDATE_THREAD', { threadId: id }, m => m.updateThread(id, title ?? null, meta));
+    return reviveThread(JSON.parse(json));
+  }
+
+  async deleteThread({ threadId }) {
+    await this.#call('DELETE_THREAD', { threadId }, m => m.deleteThread(threadId));
+  }
+
+  async listThreads(args = {}) {
+    const json = argsJson('LIST_THREADS', args);
+    const out = JSON.parse(
+      await this.#call('LIST_THREADS', { resourceId: args?.filter?.resourceId ?? '' }, m => m.listThreads(json)),
+    );
+    out.threads.forEach(reviveThread);
+    return out;
+  }
+
+  async copyThread(args) {
+    const json = argsJson('CLONE_THREAD', {
+      ...args,
+      options: args?.options && {
+        ...args.options,
+        messageFilter: args.options.messageFilter && {
+          ...args.options.messageFilter,
+          startDate: dateIso(args.options.messageFilter.startDate),
+          endDate: dateIso(args.options.messageFilter.endDate),
+        },
+      },
+    });
+    const out = JSON.parse(
+      await this.#call('CLONE_THREAD', { sourceThreadId: args?.sourceThreadId }, m => m.copyThread(json)),
+    );
+    reviveThread(out.thread);
+    const clone = out.thread.metadata?.clone;
+    if (clone?.clonedAt) clone.clonedAt = new Date(clone.clonedAt);
+    return out;
+  }
+
+  async updateThreadResourceId({ threadId, resourceId }) {
+    const json = await this.#call('UPDATE_THREAD_RESOURCE_ID', { threadId, resourceId }, m =>
+      m.updateThreadResourceId(threadId, resourceId),
+    );
+    return reviveThread(JSON.parse(json));
+  }
+
+  // ---- messages ------------------------------------------------------------------------
+
+  async saveMessages({ messages }) {
+    if (!messages?.length) return { messages: [] };
+    const json = toJson('SAVE_MESSAGES', messages);
+    await this.#call('SAVE_MESSAGES', { count: messages.length }, m => m.saveMessages(json));
+    // Mastra's contract: the saved messages in MastraDBMessage form, oldest first.
+    return { messages: new MessageList().add(messages, 'memory').get.all.db() };
+  }
+
+  async listMessages(args) {
+    const json = argsJson('LIST_MESSAGES', args);
+    const out = JSON.parse(
+      await this.#call('LIST_MESSAGES', { threadId: String(args?.threadId) }, m => m.listMessages(json)),
+    );
+    out.messages.forEach(reviveMessage);
+    return out;
+  }
+
+  async listMessagesByResourceId(args) {
+    const json = argsJson('LIST_MESSAGES_BY_RESOURCE_ID', args);
+    const out = JSON.parse(
+      await this.#call('LIST_MESSAGES_BY_RESOURCE_ID', { resourceId: String(args?.resourceId) }, m =>
+        m.listMessagesByResourceId(json),
+      ),
+    );
+    out.messages.forEach(reviveMessage);
+    return out;
+  }
+
+  async listMessagesById({ messageIds }) {
+    if (!messageIds?.length) return { messages: [] };
+    const json = toJson('LIST_MESSAGES_BY_ID', messageIds);
+    const out = JSON.parse(await this.#call('LIST_MESSAGES_BY_ID', {}, m => m.listMessagesById(json)));
+    return { messages: out.map(reviveMessage) };
+  }
+
+  async updateMessages({ messages }) {
+    if (!messages?.length) return [];
+    const json = toJson('UPDATE_MESSAGES', messages);
+    const out = JSON.parse(await this.#call('UPDATE_MESSAGES', { count: messages.length }, m => m.updateMessages(json)));
+    return out.map(reviveMessage);
+  }
+
+  async deleteMessages(messageIds, threadId) {
+    if (!messageIds?.length) return;
+    const json = toJson('DELETE_MESSAGES', messageIds);
+    await this.#call('DELETE_MESSAGES', { count: messageIds.length }, m => m.deleteMessages(json, threadId ?? null));
+  }
+
+  // ---- resources -----------------------------------------------------------------------
+
+  async getResourceById({ resourceId }) {
+    const json = await this.#call('GET_RESOURCE_BY_ID', { resourceId }, m => m.getResourceById(resourceId));
+    return json ? reviveResource(JSON.parse(json)) : null;
+  }
+
+  async saveResource({ resource }) {
+    const json = toJson('SAVE_RESOURCE', resource);
+    await this.#call('SAVE_RESOURCE', { resourceId: resource?.id }, m => m.saveResource(json));
+    return resource;
+  }
+
+  async updateResource(args) {
+    const json = toJson('UPDATE_RESOURCE', args);
+    const out = await this.#call('UPDATE_RESOURCE', { resourceId: args?.resourceId }, m => m.updateResource(json));
+    return reviveResource(JSON.parse(out));
+  }
+}

@@ -1,0 +1,119 @@
+//! Versioned schema migrations, tracked in our own table `mastra_native_migrations`.
+//!
+//! A warm `init()` is one query (the highest applied version). Applying runs inside a
+//! `BEGIN IMMEDIATE` transaction that re-reads the version first, so several processes
+//! initialising one file at once apply each step exactly once. Steps are idempotent
+//! (`IF NOT EXISTS`, add-column-if-missing) because the tables may already have been
+//! created by @mastra/libsql.
+
+use sqlx::{Connection, Executor, Row, SqliteConnection, SqlitePool};
+
+use crate::error::Result;
+
+/// One step of a migration.
+enum Step {
+    /// A script of `;`-separated statements.
+    Sql(&'static str),
+    /// Add a column unless the table has it (older libsql databases lack some).
+    EnsureColumn { table: &'static str, column: &'static str, decl: &'static str },
+}
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    steps: &'static [Step],
+}
+
+const SQLITE_MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "memory tables",
+        steps: &[
+            Step::Sql(include_str!("../../migrations/sqlite/0001_memory.sql")),
+            // Databases from libsql < 0.x were created before messages had a resourceId.
+            Step::EnsureColumn { table: "mastra_messages", column: "resourceId", decl: "TEXT" },
+        ],
+    },
+    Migration {
+        version: 2,
+        name: "memory indexes",
+        steps: &[Step::Sql(include_str!("../../migrations/sqlite/0002_memory_indexes.sql"))],
+    },
+];
+
+/// The newest schema version this build knows.
+pub fn latest_version() -> i64 {
+    SQLITE_MIGRATIONS.last().map(|m| m.version).unwrap_or(0)
+}
+
+const TRACKING_DDL: &str = "CREATE TABLE IF NOT EXISTS mastra_native_migrations (
+  version INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  applied_at TEXT NOT NULL
+)";
+
+pub(crate) async fn current_version(conn: &mut SqliteConnection) -> Result<Option<i64>> {
+    // The tracking table may not exist yet: a missing table means version 0.
+    let exists: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'mastra_native_migrations'",
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    if exists.is_none() {
+        return Ok(None);
+    }
+    let v: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM mastra_native_migrations")
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(Some(v.unwrap_or(0)))
+}
+
+pub(crate) async fn has_column(conn: &mut SqliteConnection, table: &str, column: &str) -> Result<bool> {
+    let rows = sqlx::query("SELECT name FROM pragma_table_info(?)").bind(table).fetch_all(&mut *conn).await?;
+    Ok(rows.iter().any(|r| r.get::<String, _>(0) == column))
+}
+
+/// Bring a SQLite database up to `latest_version()`.
+pub async fn run_sqlite(pool: &SqlitePool) -> Result<()> {
+    let mut conn = pool.acquire().await?;
+    // Fast path: one read, no lock, when everything is applied.
+    let warm: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM mastra_native_migrations")
+        .fetch_optional(&mut *conn)
+        .await
+        .unwrap_or(None)
+        .flatten();
+    if warm == Some(latest_version()) {
+        return Ok(());
+    }
+
+    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+    tx.execute(TRACKING_DDL).await?;
+    let applied = current_version(&mut *tx).await?.unwrap_or(0);
+    for m in SQLITE_MIGRATIONS {
+        if m.version <= applied {
+            continue;
+        }
+        for step in m.steps {
+            match step {
+                Step::Sql(script) => {
+                    tx.execute(*script).await?;
+                }
+                Step::EnsureColumn { table, column, decl } => {
+                    if !has_column(&mut *tx, table, column).await? {
+                        // Identifiers come from the constant table above, never from input.
+                        let ddl = format!("ALTER TABLE {table} ADD COLUMN \"{column}\" {decl}");
+                        tx.execute(ddl.as_str()).await?;
+                    }
+                }
+            }
+        }
+        sqlx::query("INSERT INTO mastra_native_migrations (version, name, applied_at) VALUES (?, ?, ?)")
+            .bind(m.version)
+            .bind(m.name)
+            .bind(crate::domains::now_iso())
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,125 @@
+//! The memory domain: threads, messages and resources (working memory), with the
+//! semantics of Mastra's `MemoryStorage` as @mastra/libsql implements it. Every method
+//! takes and returns JSON text; dates cross as ISO strings and the JS layer revives them.
+
+mod messages;
+mod resources;
+mod threads;
+
+use serde::Serialize;
+use serde_json::value::RawValue;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Executor, Row};
+
+use crate::db::Db;
+use crate::error::Result;
+
+/// The memory domain of one store.
+#[derive(Clone)]
+pub struct Memory {
+    db: Db,
+}
+
+impl Memory {
+    pub fn new(db: Db) -> Self {
+        Memory { db }
+    }
+
+    /// Delete every thread, message and resource.
+    pub async fn clear_all(&self) -> Result<()> {
+        let mut tx = self.db.write_tx().await?;
+        tx.execute("DELETE FROM mastra_messages; DELETE FROM mastra_threads; DELETE FROM mastra_resources;").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Columns of a thread, in the order `ThreadRow::from_row` reads them. Metadata is stored
+/// as JSONB (written with `jsonb(?)`); `json()` reads JSONB and legacy JSON text alike.
+const THREAD_COLS: &str = r#"id, "resourceId", title, json(metadata), "createdAt", "updatedAt""#;
+
+/// Columns of a message, in the order `MessageRow::from_row` reads them.
+const MESSAGE_COLS: &str = r#"id, content, role, type, "createdAt", thread_id, "resourceId""#;
+
+/// A thread as Mastra's `StorageThreadType` (dates as ISO strings).
+#[derive(Serialize, Debug, Clone)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ThreadRow {
+    pub id: String,
+    pub resource_id: String,
+    pub title: String,
+    /// Parsed JSON, or null when the column is NULL (as @mastra/libsql returns it).
+    pub metadata: Option<Box<RawValue>>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl ThreadRow {
+    fn from_row(r: &SqliteRow) -> Result<Self> {
+        let metadata: Option<String> = r.try_get(3)?;
+        Ok(ThreadRow {
+            id: r.try_get(0)?,
+            resource_id: r.try_get(1)?,
+            title: r.try_get::<Option<String>, _>(2)?.unwrap_or_default(),
+            metadata: metadata.map(raw_json_or_string),
+            created_at: r.try_get(4)?,
+            updated_at: r.try_get(5)?,
+        })
+    }
+
+    /// The metadata as an object (null or a non-object count as empty), for merging.
+    fn metadata_object(&self) -> serde_json::Map<String, serde_json::Value> {
+        match self.metadata.as_deref().map(|m| serde_json::from_str(m.get())) {
+            Some(Ok(serde_json::Value::Object(m))) => m,
+            _ => serde_json::Map::new(),
+        }
+    }
+}
+
+/// A message as a MastraDBMessage v2 (`type` omitted when it is 'v2').
+#[derive(Serialize, Debug, Clone)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct MessageRow {
+    pub id: String,
+    /// The stored content: parsed JSON, or the raw text when it is not JSON.
+    pub content: Box<RawValue>,
+    pub role: String,
+    pub created_at: String,
+    pub thread_id: String,
+    pub resource_id: Option<String>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+}
+
+impl MessageRow {
+    fn from_row(r: &SqliteRow) -> Result<Self> {
+        let kind: Option<String> = r.try_get(3)?;
+        Ok(MessageRow {
+            id: r.try_get(0)?,
+            content: raw_json_or_string(r.try_get(1)?),
+            role: r.try_get(2)?,
+            kind: kind.filter(|k| !k.is_empty() && k != "v2"),
+            created_at: r.try_get(4)?,
+            thread_id: r.try_get(5)?,
+            resource_id: r.try_get(6)?,
+        })
+    }
+}
+
+/// Embed stored JSON text as-is (one validating pass, no parse-and-reserialise); text that
+/// is not JSON comes back as a JSON string, as @mastra/libsql's `JSON.parse` fallback does.
+pub(crate) fn raw_json_or_string(text: String) -> Box<RawValue> {
+    raw_json_or_string_ref(&text)
+}
+
+pub(crate) fn raw_json_or_string_ref(text: &str) -> Box<RawValue> {
+    match serde_json::from_str::<&RawValue>(text) {
+        Ok(raw) => raw.to_owned(),
+        Err(_) => RawValue::from_string(serde_json::to_string(text).expect("string serialises"))
+            .expect("a JSON string literal"),
+    }
+}
+
+pub(crate) fn to_json<T: Serialize>(v: &T) -> Result<String> {
+    Ok(serde_json::to_string(v).expect("store rows always serialise"))
+}

@@ -1,0 +1,14 @@
+//! mastra-native-store: the Rust core of a Mastra storage provider.
+//!
+//! Design note: JS owns nothing but marshalling. Every read, write, filter, merge,
+//! pagination and transaction runs here, against SQLite (embedded, bundled) or, later,
+//! PostgreSQL, both through sqlx runtime queries. Open-ended JSON crosses the napi boundary
+//! as strings (much cheaper than napi object conversion); each domain is one napi class.
+
+pub mod config;
+pub mod db;
+pub mod domains;
+pub mod error;
+mod napi_api;
+
+pub use napi_api::*;

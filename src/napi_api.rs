@@ -1,0 +1,181 @@
+//! The napi surface: `NativeDb` (open, init, close) and one class per domain. Methods are
+//! `async` on cloned pool handles, so no call blocks the Node event loop; open-ended data
+//! crosses as JSON strings.
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+use crate::config::{parse_url, Target};
+use crate::db::{Db, OpenOptions};
+use crate::domains::memory::Memory;
+
+/// Options for opening a database.
+#[napi(object)]
+#[derive(Default)]
+pub struct NativeOpenOptions {
+    /// Most pooled connections (SQLite file default 4; `:memory:` is always 1).
+    pub max_connections: Option<u32>,
+    /// How long a SQLite write waits for the lock before SQLITE_BUSY, in ms (default 5000).
+    pub busy_timeout_ms: Option<u32>,
+}
+
+/// Which backend a URL selects, without opening it: `sqlite-file`, `sqlite-memory` or
+/// `postgres`. Throws `[INVALID_ARGUMENT] …` for a URL no backend accepts.
+#[napi]
+pub fn backend_of_url(url: String) -> Result<String> {
+    Ok(match parse_url(&url)? {
+        Target::SqliteFile(_) => "sqlite-file",
+        Target::SqliteMemory => "sqlite-memory",
+        Target::Postgres(_) => "postgres",
+    }
+    .to_string())
+}
+
+/// An open database shared by all domains of one store.
+#[napi]
+pub struct NativeDb {
+    db: Db,
+}
+
+#[napi]
+impl NativeDb {
+    /// Open the database a URL names (`file:PATH`, `sqlite://PATH`, `:memory:`, …).
+    #[napi(factory)]
+    pub async fn open(url: String, options: Option<NativeOpenOptions>) -> Result<NativeDb> {
+        let o = options.unwrap_or_default();
+        let opts = OpenOptions { max_connections: o.max_connections, busy_timeout_ms: o.busy_timeout_ms };
+        Ok(NativeDb { db: Db::open(&url, &opts).await? })
+    }
+
+    /// Apply pending schema migrations (a warm call is one query). Safe to call
+    /// concurrently and from several processes.
+    #[napi]
+    pub async fn init(&self) -> Result<()> {
+        Ok(self.db.init().await?)
+    }
+
+    /// Release every connection. Idempotent; later calls fail with `[CLOSED]`.
+    #[napi]
+    pub async fn close(&self) -> Result<()> {
+        self.db.close().await;
+        Ok(())
+    }
+
+    /// The memory domain (threads, messages, resources) of this database.
+    #[napi]
+    pub fn memory(&self) -> NativeMemory {
+        NativeMemory { inner: Memory::new(self.db.clone()) }
+    }
+}
+
+/// Mastra's memory domain. Arguments and results are JSON text shaped like the matching
+/// `MemoryStorage` method's; dates are ISO strings.
+#[napi]
+pub struct NativeMemory {
+    inner: Memory,
+}
+
+#[napi]
+impl NativeMemory {
+    /// A thread as JSON, or null when missing (or owned by another resource).
+    #[napi]
+    pub async fn get_thread_by_id(&self, thread_id: String, resource_id: Option<String>) -> Result<Option<String>> {
+        Ok(self.inner.get_thread(&thread_id, resource_id.as_deref()).await?)
+    }
+
+    /// Insert or replace a thread (`StorageThreadType` JSON).
+    #[napi]
+    pub async fn save_thread(&self, thread_json: String) -> Result<()> {
+        Ok(self.inner.save_thread(&thread_json).await?)
+    }
+
+    /// Partial update: title when given, metadata merged. Returns the thread JSON.
+    #[napi]
+    pub async fn update_thread(&self, id: String, title: Option<String>, metadata_json: Option<String>) -> Result<String> {
+        Ok(self.inner.update_thread(&id, title.as_deref(), metadata_json.as_deref()).await?)
+    }
+
+    /// Delete a thread and its messages.
+    #[napi]
+    pub async fn delete_thread(&self, thread_id: String) -> Result<()> {
+        Ok(self.inner.delete_thread(&thread_id).await?)
+    }
+
+    /// `StorageListThreadsInput` JSON in, `StorageListThreadsOutput` JSON out.
+    #[napi]
+    pub async fn list_threads(&self, args_json: String) -> Result<String> {
+        Ok(self.inner.list_threads(&args_json).await?)
+    }
+
+    /// Upsert a batch of messages (JSON array) in one transaction.
+    #[napi]
+    pub async fn save_messages(&self, messages_json: String) -> Result<()> {
+        Ok(self.inner.save_messages(&messages_json).await?)
+    }
+
+    /// `StorageListMessagesInput` JSON in, `StorageListMessagesOutput` JSON out.
+    #[napi]
+    pub async fn list_messages(&self, args_json: String) -> Result<String> {
+        Ok(self.inner.list_messages(&args_json).await?)
+    }
+
+    /// `StorageListMessagesByResourceIdInput` JSON in, `StorageListMessagesOutput` JSON out.
+    #[napi]
+    pub async fn list_messages_by_resource_id(&self, args_json: String) -> Result<String> {
+        Ok(self.inner.list_messages_by_resource(&args_json).await?)
+    }
+
+    /// A JSON array of ids in, a JSON array of messages (createdAt ascending) out.
+    #[napi]
+    pub async fn list_messages_by_id(&self, ids_json: String) -> Result<String> {
+        Ok(self.inner.list_messages_by_id(&ids_json).await?)
+    }
+
+    /// A JSON array of partial messages (each with `id`) in; the updated messages out.
+    #[napi]
+    pub async fn update_messages(&self, patches_json: String) -> Result<String> {
+        Ok(self.inner.update_messages(&patches_json).await?)
+    }
+
+    /// Delete messages by id (JSON array); with `threadId`, only those in that thread.
+    #[napi]
+    pub async fn delete_messages(&self, ids_json: String, thread_id: Option<String>) -> Result<()> {
+        Ok(self.inner.delete_messages(&ids_json, thread_id.as_deref()).await?)
+    }
+
+    /// A resource as JSON, or null.
+    #[napi]
+    pub async fn get_resource_by_id(&self, resource_id: String) -> Result<Option<String>> {
+        Ok(self.inner.get_resource(&resource_id).await?)
+    }
+
+    /// Insert or replace a resource (`StorageResourceType` JSON).
+    #[napi]
+    pub async fn save_resource(&self, resource_json: String) -> Result<()> {
+        Ok(self.inner.save_resource(&resource_json).await?)
+    }
+
+    /// `{ resourceId, workingMemory?, metadata? }` JSON in; the resource JSON out.
+    #[napi]
+    pub async fn update_resource(&self, args_json: String) -> Result<String> {
+        Ok(self.inner.update_resource(&args_json).await?)
+    }
+
+    /// `StorageCloneThreadInput` JSON in; `{ thread, messageIdMap }` JSON out.
+    #[napi]
+    pub async fn copy_thread(&self, args_json: String) -> Result<String> {
+        Ok(self.inner.copy_thread(&args_json).await?)
+    }
+
+    /// Move a thread and all its messages to another resource; the thread JSON out.
+    #[napi]
+    pub async fn update_thread_resource_id(&self, thread_id: String, resource_id: String) -> Result<String> {
+        Ok(self.inner.update_thread_resource_id(&thread_id, &resource_id).await?)
+    }
+
+    /// Delete every thread, message and resource.
+    #[napi]
+    pub async fn dangerously_clear_all(&self) -> Result<()> {
+        Ok(self.inner.clear_all().await?)
+    }
+}
