@@ -104,9 +104,17 @@ impl From<serde_json::Error> for StoreError {
     }
 }
 
+impl StoreError {
+    /// The message JS sees: `[CODE] text`, parsed back by lib/marshal.js.
+    pub fn js_message(&self) -> String {
+        format!("[{}] {}", self.code(), self)
+    }
+}
+
+#[cfg(feature = "node")]
 impl From<StoreError> for napi::Error {
     fn from(e: StoreError) -> Self {
-        napi::Error::new(napi::Status::GenericFailure, format!("[{}] {}", e.code(), e))
+        napi::Error::new(napi::Status::GenericFailure, e.js_message())
     }
 }
 
@@ -118,10 +126,8 @@ mod tests {
 
     #[test]
     fn codes_are_prefixed_for_the_js_layer() {
-        let e: napi::Error = StoreError::invalid("page must be >= 0").into();
-        assert_eq!(e.reason, "[INVALID_ARGUMENT] page must be >= 0");
-        let e: napi::Error = StoreError::Closed.into();
-        assert_eq!(e.reason, "[CLOSED] the store is closed");
+        assert_eq!(StoreError::invalid("page must be >= 0").js_message(), "[INVALID_ARGUMENT] page must be >= 0");
+        assert_eq!(StoreError::Closed.js_message(), "[CLOSED] the store is closed");
     }
 
     #[test]

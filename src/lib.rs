@@ -9,6 +9,8 @@ pub mod config;
 pub mod db;
 pub mod domains;
 pub mod error;
+#[cfg(feature = "node")]
 mod napi_api;
 
+#[cfg(feature = "node")]
 pub use napi_api::*;
