@@ -138,13 +138,23 @@ pub fn metadata_filter(v: Option<&Value>) -> Result<Vec<(String, Value)>> {
     Ok(out)
 }
 
+/// What a `null` filter value matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NullMatch {
+    /// JSON null or a missing key (thread metadata, as @mastra/libsql filters it).
+    NullOrMissing,
+    /// Only a key that is present and null (message metadata: the key must exist).
+    NullOnly,
+}
+
 /// SQL that tests one scalar at JSON path `?` of `column` for type-exact equality, with its
-/// arguments. `null` matches JSON null or a missing key. The path is bound, never spliced.
-pub fn json_scalar_eq(column: &str, key: &str, value: &Value, prefix: &str) -> (String, Vec<Arg>) {
+/// arguments. The path is bound, never spliced.
+pub fn json_scalar_eq(column: &str, key: &str, value: &Value, prefix: &str, null: NullMatch) -> (String, Vec<Arg>) {
     let path = format!("$.{prefix}{key}");
     let p = || Arg::Text(path.clone());
     match value {
-        Value::Null => (format!("json_extract({column}, ?) IS NULL"), vec![p()]),
+        Value::Null if null == NullMatch::NullOrMissing => (format!("json_extract({column}, ?) IS NULL"), vec![p()]),
+        Value::Null => (format!("json_type({column}, ?) = 'null'"), vec![p()]),
         Value::Bool(b) => (
             format!("json_type({column}, ?) = ?"),
             vec![p(), Arg::Text(if *b { "true" } else { "false" }.into())],
@@ -237,11 +247,15 @@ mod tests {
 
     #[test]
     fn json_predicates_bind_the_path() {
-        let (sql, args) = json_scalar_eq("metadata", "k", &json!(true), "");
+        let (sql, args) = json_scalar_eq("metadata", "k", &json!(true), "", NullMatch::NullOrMissing);
         assert_eq!(sql, "json_type(metadata, ?) = ?");
         assert_eq!(args, vec![Arg::Text("$.k".into()), Arg::Text("true".into())]);
-        let (sql, args) = json_scalar_eq("content", "k", &json!("v"), "metadata.");
+        let (sql, args) = json_scalar_eq("content", "k", &json!("v"), "metadata.", NullMatch::NullOnly);
         assert!(!sql.contains("$."));
         assert_eq!(args[0], Arg::Text("$.metadata.k".into()));
+        let (missing_ok, _) = json_scalar_eq("metadata", "k", &json!(null), "", NullMatch::NullOrMissing);
+        let (present_only, _) = json_scalar_eq("content", "k", &json!(null), "metadata.", NullMatch::NullOnly);
+        assert!(missing_ok.contains("IS NULL"));
+        assert!(present_only.contains("= 'null'"));
     }
 }

@@ -261,7 +261,7 @@ impl Memory {
         }
         for (k, v) in &metadata {
             // Content that is not valid JSON simply does not match.
-            let (sql, b) = args::json_scalar_eq("content", k, v, "metadata.");
+            let (sql, b) = args::json_scalar_eq("content", k, v, "metadata.", args::NullMatch::NullOnly);
             conds.push(format!("CASE WHEN json_valid(content) THEN ({sql}) ELSE 0 END"));
             binds.extend(b);
         }

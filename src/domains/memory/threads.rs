@@ -145,7 +145,7 @@ impl Memory {
             binds.push(Arg::Text(r.to_string()));
         }
         for (k, v) in &metadata {
-            let (sql, b) = args::json_scalar_eq("metadata", k, v, "");
+            let (sql, b) = args::json_scalar_eq("metadata", k, v, "", args::NullMatch::NullOrMissing);
             conds.push(sql);
             binds.extend(b);
         }
