@@ -48,7 +48,8 @@ export class NativeStore extends MastraCompositeStore {
 
   /** The open database, migrated unless disableInit. One in-flight attempt at a time. */
   #connect() {
-    if (this.#closed) return Promise.reject(storageError('CONNECT', new Error('[CLOSED] the store is closed')));
+    // Errors stay raw here; each caller wraps them with its own operation's id.
+    if (this.#closed) return Promise.reject(new Error('[CLOSED] the store is closed'));
     this.#ready ??= (async () => {
       const db = await native.NativeDb.open(this.url, this.#options);
       if (!this.#skipInit()) {
@@ -62,7 +63,7 @@ export class NativeStore extends MastraCompositeStore {
       return db;
     })().catch(error => {
       this.#ready = null;
-      throw storageError('INIT', error, { url: this.url });
+      throw error;
     });
     return this.#ready;
   }
@@ -77,7 +78,11 @@ export class NativeStore extends MastraCompositeStore {
    */
   async init() {
     if (this.#skipInit()) return;
-    await this.#connect();
+    try {
+      await this.#connect();
+    } catch (error) {
+      throw storageError('INIT', error, { url: this.url });
+    }
   }
 
   /** Release every connection. Idempotent; later calls fail with code CLOSED. */

@@ -49,7 +49,11 @@ export class NativeMemoryStorage extends MemoryStorage {
   }
 
   async init() {
-    await this.#connect({ migrate: true });
+    try {
+      await this.#connect();
+    } catch (error) {
+      throw storageError('INIT', error);
+    }
   }
 
   async dangerouslyClearAll() {

@@ -1,0 +1,67 @@
+// Public types of mastra-native-store (hand-written; the generated native.d.ts is private).
+import type { MastraDBMessage, StorageThreadType } from '@mastra/core/memory';
+import type {
+  MastraCompositeStore,
+  MemoryStorage,
+  StorageCloneThreadInput,
+  StorageCloneThreadOutput,
+  StorageListMessagesByResourceIdInput,
+  StorageListMessagesInput,
+  StorageListMessagesOutput,
+  StorageListThreadsInput,
+  StorageListThreadsOutput,
+} from '@mastra/core/storage';
+
+/** The URL used when none is given: a SQLite file in the working directory. */
+export declare const DEFAULT_URL: 'file:./mastra.db';
+
+export interface NativeStoreConfig {
+  /** Identifies this store instance (required, non-empty). */
+  id: string;
+  /**
+   * Where the data lives. `file:PATH` / `sqlite://PATH` (a SQLite file, created if
+   * missing), `:memory:` / `file::memory:` (one private in-memory database for the whole
+   * store). Default `file:./mastra.db`. `postgres://` is not supported yet.
+   */
+  url?: string;
+  /** Never run DDL: `init()` becomes a no-op and the tables must already exist. */
+  disableInit?: boolean;
+  /** Most pooled SQLite connections (file databases; default 4). */
+  maxConnections?: number;
+  /** How long a SQLite write waits for the database lock, in ms (default 5000). */
+  busyTimeoutMs?: number;
+}
+
+/** Mastra's memory domain (threads, messages, working memory) over the native core. */
+export declare class NativeMemoryStorage extends MemoryStorage {
+  readonly supportsPartialThreadUpdate: true;
+  readonly supportsObservationalMemory: false;
+  /** Delete messages by id; with `threadId`, only those that belong to that thread. */
+  deleteMessages(messageIds: string[], threadId?: string): Promise<void>;
+}
+
+/**
+ * A Mastra storage provider backed by a Rust core: pass it as `storage` to `new Mastra()`
+ * or `new Memory()`. Same tables and results as @mastra/libsql.
+ */
+export declare class NativeStore extends MastraCompositeStore {
+  constructor(config: NativeStoreConfig);
+  readonly url: string;
+  stores: MastraCompositeStore['stores'] & { memory: NativeMemoryStorage };
+  /** Create or migrate the schema; a warm call is one query; a no-op with disableInit. */
+  init(): Promise<void>;
+  /** Release every connection. Idempotent; later calls reject with code CLOSED. */
+  close(): Promise<void>;
+
+  // The flat API of the documented MastraCompositeStore interface (delegates to stores.memory).
+  getThreadById(threadId: string): Promise<StorageThreadType | null>;
+  listThreads(args: StorageListThreadsInput): Promise<StorageListThreadsOutput>;
+  saveThread(thread: StorageThreadType): Promise<StorageThreadType>;
+  deleteThread(threadId: string): Promise<void>;
+  cloneThread(input: StorageCloneThreadInput): Promise<StorageCloneThreadOutput>;
+  listMessages(args: StorageListMessagesInput): Promise<StorageListMessagesOutput>;
+  listMessagesByResourceId(args: StorageListMessagesByResourceIdInput): Promise<StorageListMessagesOutput>;
+  /** Saves (upserts) the messages in one transaction; returns them oldest first. */
+  saveMessages(messages: MastraDBMessage[]): Promise<MastraDBMessage[]>;
+  deleteMessage(input: { id: string; threadId?: string }): Promise<void>;
+}
