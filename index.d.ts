@@ -1,5 +1,6 @@
 // Public types of mastra-native-store (hand-written; the generated native.d.ts is private).
 import type { MastraDBMessage, StorageThreadType } from '@mastra/core/memory';
+import type { WorkflowRunState } from '@mastra/core/workflows';
 import type {
   MastraCompositeStore,
   MemoryStorage,
@@ -10,6 +11,9 @@ import type {
   StorageListMessagesOutput,
   StorageListThreadsInput,
   StorageListThreadsOutput,
+  StorageListWorkflowRunsInput,
+  WorkflowRuns,
+  WorkflowsStorage,
 } from '@mastra/core/storage';
 
 /** The URL used when none is given: a SQLite file in the working directory. */
@@ -40,6 +44,55 @@ export declare class NativeMemoryStorage extends MemoryStorage {
   deleteMessages(messageIds: string[], threadId?: string): Promise<void>;
 }
 
+/** The optional parts of a workflow run's state that `getWorkflowRunById` can select. */
+export type WorkflowStateField =
+  | 'result'
+  | 'error'
+  | 'payload'
+  | 'steps'
+  | 'activeStepsPath'
+  | 'serializedStepGraph'
+  | 'suspendedPaths'
+  | 'resumeLabels'
+  | 'waitingPaths';
+
+/** A workflow run's state, as Mastra's `Workflow.getWorkflowRunById` describes it. */
+export interface NativeWorkflowState {
+  runId: string;
+  workflowName: string;
+  resourceId?: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  status: WorkflowRunState['status'];
+  initialState?: Record<string, unknown>;
+  result?: unknown;
+  error?: unknown;
+  payload?: unknown;
+  steps?: Record<string, unknown>;
+  activeStepsPath?: WorkflowRunState['activeStepsPath'];
+  serializedStepGraph?: WorkflowRunState['serializedStepGraph'];
+  suspendedPaths?: WorkflowRunState['suspendedPaths'];
+  resumeLabels?: WorkflowRunState['resumeLabels'];
+  waitingPaths?: WorkflowRunState['waitingPaths'];
+}
+
+/** A workflow run in the storage row's shape, as the documented `saveWorkflowRun` takes it. */
+export interface StorageWorkflowRun {
+  workflow_name: string;
+  run_id: string;
+  resourceId?: string;
+  snapshot: WorkflowRunState | string;
+  createdAt?: Date;
+  updatedAt?: Date;
+}
+
+/** Mastra's workflows domain over the native core; updates are atomic across processes. */
+export declare class NativeWorkflowsStorage extends WorkflowsStorage {
+  supportsConcurrentUpdates(): true;
+  /** A run's state with only the requested optional parts (all when `fields` is empty). */
+  getWorkflowState(runId: string, fields?: WorkflowStateField[]): Promise<NativeWorkflowState | null>;
+}
+
 /**
  * A Mastra storage provider backed by a Rust core: pass it as `storage` to `new Mastra()`
  * or `new Memory()`. Same tables and results as @mastra/libsql.
@@ -47,7 +100,7 @@ export declare class NativeMemoryStorage extends MemoryStorage {
 export declare class NativeStore extends MastraCompositeStore {
   constructor(config: NativeStoreConfig);
   readonly url: string;
-  stores: MastraCompositeStore['stores'] & { memory: NativeMemoryStorage };
+  stores: MastraCompositeStore['stores'] & { memory: NativeMemoryStorage; workflows: NativeWorkflowsStorage };
   /** Create or migrate the schema; a warm call is one query; a no-op with disableInit. */
   init(): Promise<void>;
   /** Release every connection. Idempotent; later calls reject with code CLOSED. */
@@ -64,4 +117,11 @@ export declare class NativeStore extends MastraCompositeStore {
   /** Saves (upserts) the messages in one transaction; returns them oldest first. */
   saveMessages(messages: MastraDBMessage[]): Promise<MastraDBMessage[]>;
   deleteMessage(input: { id: string; threadId?: string }): Promise<void>;
+  /** Upsert a run (keeps the stored createdAt, and the stored resourceId when none is given). */
+  saveWorkflowRun(run: StorageWorkflowRun): Promise<void>;
+  /** The newest run with this id; `fields` limits which optional parts are built and returned. */
+  getWorkflowRunById(runId: string, fields?: WorkflowStateField[]): Promise<NativeWorkflowState | null>;
+  listWorkflowRuns(input?: StorageListWorkflowRunsInput): Promise<WorkflowRuns>;
+  /** Delete every stored run with this id. */
+  deleteWorkflowRun(runId: string): Promise<void>;
 }

@@ -6,8 +6,9 @@ import { MastraCompositeStore } from '@mastra/core/storage';
 import { native } from './lib/native.js';
 import { storageError } from './lib/marshal.js';
 import { NativeMemoryStorage } from './lib/memory.js';
+import { NativeWorkflowsStorage } from './lib/workflows.js';
 
-export { NativeMemoryStorage };
+export { NativeMemoryStorage, NativeWorkflowsStorage };
 
 export const DEFAULT_URL = 'file:./mastra.db';
 
@@ -40,7 +41,10 @@ export class NativeStore extends MastraCompositeStore {
       busyTimeoutMs: config.busyTimeoutMs,
     };
     const connect = () => this.#connect();
-    this.stores = { memory: new NativeMemoryStorage({ connect }) };
+    this.stores = {
+      memory: new NativeMemoryStorage({ connect }),
+      workflows: new NativeWorkflowsStorage({ connect }),
+    };
     // Open (and migrate) right away so the first call does not pay for it; a failure
     // here is reported by that first call, which retries.
     this.#connect().catch(() => {});
@@ -141,5 +145,35 @@ export class NativeStore extends MastraCompositeStore {
 
   deleteMessage({ id, threadId }) {
     return this.#memory().deleteMessages([id], threadId);
+  }
+
+  /** Save (upsert) a workflow run given in the storage row's shape (`workflow_name`, `run_id`). */
+  saveWorkflowRun(run) {
+    return this.stores.workflows.persistWorkflowSnapshot({
+      workflowName: run?.workflow_name,
+      runId: run?.run_id,
+      resourceId: run?.resourceId,
+      snapshot: typeof run?.snapshot === 'string' ? JSON.parse(run.snapshot) : run?.snapshot,
+      createdAt: run?.createdAt,
+      updatedAt: run?.updatedAt,
+    });
+  }
+
+  /**
+   * A workflow run's state (newest run with this id). `fields` selects the optional parts
+   * ('result', 'error', 'payload', 'steps', 'activeStepsPath', 'serializedStepGraph', …);
+   * the others are neither built nor sent across the native boundary.
+   */
+  getWorkflowRunById(runId, fields) {
+    return this.stores.workflows.getWorkflowState(runId, fields);
+  }
+
+  listWorkflowRuns(input) {
+    return this.stores.workflows.listWorkflowRuns(input);
+  }
+
+  /** Delete a workflow run (every workflow's run with this id). */
+  deleteWorkflowRun(runId) {
+    return this.stores.workflows.deleteWorkflowRunById({ runId });
   }
 }

@@ -12,6 +12,13 @@ async function check() {
   const saved = await s.saveMessages([]);
   await s.deleteMessage({ id: 'm', threadId: 't' });
   await m.deleteMessages(['m']);
+  await s.saveWorkflowRun({ workflow_name: 'w', run_id: 'r', snapshot: '{}' });
+  const state = await s.getWorkflowRunById('r', ['steps', 'result']);
+  const status: string | undefined = state?.status;
+  const runs: number = (await s.listWorkflowRuns({ workflowName: 'w' })).total;
+  await s.deleteWorkflowRun('r');
+  const concurrent: boolean = s.stores.workflows.supportsConcurrentUpdates();
+  void [status, runs, concurrent];
   return [store, memory, thread, total, saved];
 }
 void check;

@@ -48,9 +48,14 @@ export function toJson(op, value) {
   }
 }
 
-// JSON turns NaN and ±Infinity into null, which would read as "not given"; send them as
-// strings so the core rejects them (perPage: NaN is an error, not the default).
-const keepNonFinite = (_key, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v);
+// JSON turns NaN, ±Infinity and invalid Dates into null, which would read as "not given".
+// Send non-finite numbers as strings so the core rejects them (perPage: NaN is an error, not
+// the default), and refuse invalid Dates outright. `this[key]` is the value before toJSON.
+function keepNonFinite(key, v) {
+  const original = this[key];
+  if (original instanceof Date && Number.isNaN(original.getTime())) throw new RangeError(`${key} is an invalid Date`);
+  return typeof v === 'number' && !Number.isFinite(v) ? String(v) : v;
+}
 
 /** JSON text of a small argument object (list options), keeping non-finite numbers visible. */
 export function argsJson(op, value) {

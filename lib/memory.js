@@ -3,14 +3,8 @@
 // pagination and transactions all happen in Rust.
 import { MessageList } from '@mastra/core/agent';
 import { MemoryStorage } from '@mastra/core/storage';
-import {
-  argsJson,
-  reviveMessage,
-  reviveResource,
-  reviveThread,
-  storageError,
-  toJson,
-} from './marshal.js';
+import { NativeHandle } from './handle.js';
+import { argsJson, reviveMessage, reviveResource, reviveThread, toJson, userError } from './marshal.js';
 
 const dateIso = d => (d instanceof Date ? d.toISOString() : d);
 
@@ -18,8 +12,7 @@ export class NativeMemoryStorage extends MemoryStorage {
   supportsPartialThreadUpdate = true;
   supportsObservationalMemory = false;
 
-  #connect;
-  #core = null;
+  #native;
 
   /**
    * @param {{ connect: () => Promise<import('../native.d.ts').NativeDb> }} config
@@ -27,33 +20,15 @@ export class NativeMemoryStorage extends MemoryStorage {
    */
   constructor({ connect }) {
     super();
-    this.#connect = connect;
+    this.#native = new NativeHandle(connect, db => db.memory(), () => this.logger);
   }
 
-  /** The native memory handle, opened on first use. */
-  async #m() {
-    if (this.#core) return this.#core;
-    const db = await this.#connect();
-    this.#core ??= db.memory();
-    return this.#core;
-  }
-
-  async #call(op, details, fn) {
-    try {
-      return await fn(this.#core ?? (await this.#m()));
-    } catch (error) {
-      const e = storageError(op, error, details);
-      if (e.category !== 'USER') this.logger?.error?.(e.toString());
-      throw e;
-    }
+  #call(op, details, fn) {
+    return this.#native.call(op, details, fn);
   }
 
   async init() {
-    try {
-      await this.#connect();
-    } catch (error) {
-      throw storageError('INIT', error);
-    }
+    await this.#native.init();
   }
 
   async dangerouslyClearAll() {
@@ -126,6 +101,12 @@ export class NativeMemoryStorage extends MemoryStorage {
 
   async saveMessages({ messages }) {
     if (!messages?.length) return { messages: [] };
+    // JSON would turn an invalid Date into null (read as "now"): refuse it instead.
+    for (const [i, m] of messages.entries()) {
+      if (m?.createdAt instanceof Date && Number.isNaN(m.createdAt.getTime())) {
+        throw userError('SAVE_MESSAGES', `message at index ${i}: createdAt is an invalid Date`);
+      }
+    }
     const json = toJson('SAVE_MESSAGES', messages);
     await this.#call('SAVE_MESSAGES', { count: messages.length }, m => m.saveMessages(json));
     // Mastra's contract: the saved messages in MastraDBMessage form, oldest first.

@@ -8,6 +8,7 @@ use napi_derive::napi;
 use crate::config::{parse_url, Target};
 use crate::db::{Db, OpenOptions};
 use crate::domains::memory::Memory;
+use crate::domains::workflows::Workflows;
 
 /// Options for opening a database.
 #[napi(object)]
@@ -65,6 +66,12 @@ impl NativeDb {
     #[napi]
     pub fn memory(&self) -> NativeMemory {
         NativeMemory { inner: Memory::new(self.db.clone()) }
+    }
+
+    /// The workflows domain (workflow run snapshots) of this database.
+    #[napi]
+    pub fn workflows(&self) -> NativeWorkflows {
+        NativeWorkflows { inner: Workflows::new(self.db.clone()) }
     }
 }
 
@@ -174,6 +181,73 @@ impl NativeMemory {
     }
 
     /// Delete every thread, message and resource.
+    #[napi]
+    pub async fn dangerously_clear_all(&self) -> Result<()> {
+        Ok(self.inner.clear_all().await?)
+    }
+}
+
+/// Mastra's workflows domain. Arguments and results are JSON text shaped like the matching
+/// `WorkflowsStorage` method's; dates are ISO strings.
+#[napi]
+pub struct NativeWorkflows {
+    inner: Workflows,
+}
+
+#[napi]
+impl NativeWorkflows {
+    /// Upsert a run snapshot (`{ workflowName, runId, resourceId?, snapshot, createdAt?, updatedAt? }`).
+    #[napi]
+    pub async fn persist_workflow_snapshot(&self, args_json: String) -> Result<()> {
+        Ok(self.inner.persist(&args_json).await?)
+    }
+
+    /// The stored snapshot JSON, or null.
+    #[napi]
+    pub async fn load_workflow_snapshot(&self, workflow_name: String, run_id: String) -> Result<Option<String>> {
+        Ok(self.inner.load(&workflow_name, &run_id).await?)
+    }
+
+    /// The newest run with this id (in this workflow when named) as `WorkflowRun` JSON, or null.
+    #[napi]
+    pub async fn get_workflow_run_by_id(&self, run_id: String, workflow_name: Option<String>) -> Result<Option<String>> {
+        Ok(self.inner.get_run(&run_id, workflow_name.as_deref()).await?)
+    }
+
+    /// The newest run with this id as `WorkflowState` JSON holding only the requested
+    /// optional parts (`fields`: result, error, payload, steps, activeStepsPath,
+    /// serializedStepGraph, suspendedPaths, resumeLabels, waitingPaths; all when absent).
+    #[napi]
+    pub async fn get_workflow_state(&self, run_id: String, fields: Option<Vec<String>>) -> Result<Option<String>> {
+        Ok(self.inner.get_state(&run_id, fields).await?)
+    }
+
+    /// Delete a run; without a workflow name, every run with that id.
+    #[napi]
+    pub async fn delete_workflow_run_by_id(&self, run_id: String, workflow_name: Option<String>) -> Result<()> {
+        Ok(self.inner.delete_run(&run_id, workflow_name.as_deref()).await?)
+    }
+
+    /// `StorageListWorkflowRunsInput` JSON in, `{ runs, total }` JSON out.
+    #[napi]
+    pub async fn list_workflow_runs(&self, args_json: String) -> Result<String> {
+        Ok(self.inner.list_runs(&args_json).await?)
+    }
+
+    /// Atomically merge one step's result; returns the snapshot's context JSON.
+    #[napi]
+    pub async fn update_workflow_results(&self, args_json: String) -> Result<String> {
+        Ok(self.inner.update_results(&args_json).await?)
+    }
+
+    /// Atomically merge state into the snapshot (compare-and-set with `opts.expectedStatus`);
+    /// the updated snapshot JSON, or null when the run is missing or the status did not match.
+    #[napi]
+    pub async fn update_workflow_state(&self, args_json: String) -> Result<Option<String>> {
+        Ok(self.inner.update_state(&args_json).await?)
+    }
+
+    /// Delete every workflow run.
     #[napi]
     pub async fn dangerously_clear_all(&self) -> Result<()> {
         Ok(self.inner.clear_all().await?)

@@ -39,6 +39,16 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "memory indexes",
         steps: &[Step::Sql(include_str!("../../migrations/sqlite/0002_memory_indexes.sql"))],
     },
+    Migration {
+        version: 3,
+        name: "workflow snapshots",
+        steps: &[
+            Step::Sql(include_str!("../../migrations/sqlite/0003_workflows.sql")),
+            // Older libsql databases predate the resourceId column.
+            Step::EnsureColumn { table: "mastra_workflow_snapshot", column: "resourceId", decl: "TEXT" },
+            Step::Sql(include_str!("../../migrations/sqlite/0004_workflows_indexes.sql")),
+        ],
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -3,6 +3,7 @@
 
 pub mod args;
 pub mod memory;
+pub mod workflows;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 

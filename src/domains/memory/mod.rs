@@ -108,7 +108,7 @@ impl MessageRow {
 
 /// Embed stored JSON text as-is (one validating pass, no parse-and-reserialise); text that
 /// is not JSON comes back as a JSON string, as @mastra/libsql's `JSON.parse` fallback does.
-pub(crate) fn raw_json_or_string(text: String) -> Box<RawValue> {
+pub fn raw_json_or_string(text: String) -> Box<RawValue> {
     raw_json_or_string_ref(&text)
 }
 

@@ -1,0 +1,102 @@
+// Mastra's workflows domain over the native core: marshalling only. The merges and the
+// atomic read-modify-write transactions are in Rust (src/domains/workflows.rs).
+import { WorkflowsStorage } from '@mastra/core/storage';
+import { NativeHandle } from './handle.js';
+import { argsJson, toJson, userError } from './marshal.js';
+
+/** Revive a WorkflowRun's (or WorkflowState's) timestamps. */
+export function reviveRun(r) {
+  if (r) {
+    r.createdAt = new Date(r.createdAt);
+    r.updatedAt = new Date(r.updatedAt);
+  }
+  return r;
+}
+
+/** Reject a Date that JSON would silently turn into null. */
+function checkDate(op, name, d) {
+  if (d instanceof Date && Number.isNaN(d.getTime())) throw userError(op, `${name} is an invalid Date`);
+}
+
+export class NativeWorkflowsStorage extends WorkflowsStorage {
+  #native;
+
+  /** @param {{ connect: () => Promise<import('../native.d.ts').NativeDb> }} config */
+  constructor({ connect }) {
+    super();
+    this.#native = new NativeHandle(connect, db => db.workflows(), () => this.logger);
+  }
+
+  #call(op, details, fn) {
+    return this.#native.call(op, details, fn);
+  }
+
+  async init() {
+    await this.#native.init();
+  }
+
+  /** Updates are atomic read-modify-write transactions in the database, across processes. */
+  supportsConcurrentUpdates() {
+    return true;
+  }
+
+  async dangerouslyClearAll() {
+    await this.#call('CLEAR_ALL', {}, w => w.dangerouslyClearAll());
+  }
+
+  async persistWorkflowSnapshot(args) {
+    const op = 'PERSIST_WORKFLOW_SNAPSHOT';
+    checkDate(op, 'createdAt', args?.createdAt);
+    checkDate(op, 'updatedAt', args?.updatedAt);
+    const json = toJson(op, args);
+    await this.#call(op, { workflowName: args?.workflowName, runId: args?.runId }, w => w.persistWorkflowSnapshot(json));
+  }
+
+  async loadWorkflowSnapshot({ workflowName, runId }) {
+    const json = await this.#call('LOAD_WORKFLOW_SNAPSHOT', { workflowName, runId }, w =>
+      w.loadWorkflowSnapshot(workflowName, runId),
+    );
+    return json == null ? null : JSON.parse(json);
+  }
+
+  async getWorkflowRunById({ runId, workflowName }) {
+    const json = await this.#call('GET_WORKFLOW_RUN_BY_ID', { runId }, w =>
+      w.getWorkflowRunById(runId, workflowName ?? null),
+    );
+    return json == null ? null : reviveRun(JSON.parse(json));
+  }
+
+  async deleteWorkflowRunById({ runId, workflowName }) {
+    await this.#call('DELETE_WORKFLOW_RUN_BY_ID', { runId, workflowName }, w =>
+      w.deleteWorkflowRunById(runId, workflowName ?? null),
+    );
+  }
+
+  async listWorkflowRuns(args = {}) {
+    const json = argsJson('LIST_WORKFLOW_RUNS', args);
+    const out = JSON.parse(await this.#call('LIST_WORKFLOW_RUNS', {}, w => w.listWorkflowRuns(json)));
+    out.runs.forEach(reviveRun);
+    return out;
+  }
+
+  async updateWorkflowResults(args) {
+    const json = toJson('UPDATE_WORKFLOW_RESULTS', args);
+    return JSON.parse(
+      await this.#call('UPDATE_WORKFLOW_RESULTS', { runId: args?.runId, stepId: args?.stepId }, w =>
+        w.updateWorkflowResults(json),
+      ),
+    );
+  }
+
+  async updateWorkflowState(args) {
+    const json = toJson('UPDATE_WORKFLOW_STATE', args);
+    const out = await this.#call('UPDATE_WORKFLOW_STATE', { runId: args?.runId }, w => w.updateWorkflowState(json));
+    return out == null ? undefined : JSON.parse(out);
+  }
+
+  /** The flat API's WorkflowState, with only the requested optional parts built and sent. */
+  async getWorkflowState(runId, fields) {
+    const json = await this.#call('GET_WORKFLOW_RUN_BY_ID', { runId }, w => w.getWorkflowState(runId, fields ?? null));
+    return json == null ? null : reviveRun(JSON.parse(json));
+  }
+}

@@ -1,0 +1,546 @@
+//! The workflows domain: workflow run snapshots (`mastra_workflow_snapshot`), with the
+//! atomic read-modify-write updates Mastra relies on for concurrent steps and resumes.
+//! Each update runs in one `BEGIN IMMEDIATE` transaction, so it holds across processes.
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::{json, Map, Value};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Executor, Row};
+
+use crate::db::Db;
+use crate::domains::args::{self, bind_all, Arg, PerPage};
+use crate::domains::memory::raw_json_or_string;
+use crate::domains::{now_iso, parse_time};
+use crate::error::{Result, StoreError};
+
+/// The workflows domain of one store.
+#[derive(Clone)]
+pub struct Workflows {
+    db: Db,
+}
+
+/// Columns of a run, in the order `run_json` reads them.
+const RUN_COLS: &str = r#"workflow_name, run_id, "resourceId", json(snapshot), "createdAt", "updatedAt""#;
+
+/// A run as Mastra's `WorkflowRun` JSON (dates as ISO strings, snapshot embedded as stored).
+fn run_json(r: &SqliteRow) -> Result<Value> {
+    let snapshot: Option<String> = r.try_get(3)?;
+    Ok(json!({
+        "workflowName": r.try_get::<Option<String>, _>(0)?,
+        "runId": r.try_get::<Option<String>, _>(1)?,
+        "snapshot": snapshot.map(raw_json_or_string),
+        "resourceId": r.try_get::<Option<String>, _>(2)?,
+        "createdAt": r.try_get::<Option<String>, _>(4)?,
+        "updatedAt": r.try_get::<Option<String>, _>(5)?,
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PersistIn<'a> {
+    workflow_name: Option<String>,
+    run_id: Option<String>,
+    resource_id: Option<String>,
+    #[serde(borrow)]
+    snapshot: Option<&'a RawValue>,
+    created_at: Option<String>,
+    updated_at: Option<String>,
+}
+
+fn required(v: Option<String>, what: &str) -> Result<String> {
+    v.filter(|s| !s.trim().is_empty()).ok_or_else(|| StoreError::invalid(format!("{what} must be a non-empty string")))
+}
+
+fn time_or_now(v: Option<&str>, field: &str, now: &str) -> Result<String> {
+    v.map(|s| parse_time(field, s)).transpose().map(|t| t.unwrap_or_else(|| now.to_string()))
+}
+
+// ---- Mastra's step-result merge (foreach outputs merge element by element) -------------
+
+const PENDING_MARKER: &str = "__mastra_pending__";
+
+/// `{ __mastra_pending__: true }` and nothing else: "reset this foreach slot".
+fn is_pending_marker(v: &Value) -> bool {
+    matches!(v, Value::Object(m) if m.len() == 1 && m.get(PENDING_MARKER) == Some(&Value::Bool(true)))
+}
+
+/// A suspended step result (not a plain user output that happens to have a status).
+fn is_suspended_result(v: &Value) -> bool {
+    matches!(v, Value::Object(m)
+        if m.get("status").and_then(Value::as_str) == Some("suspended")
+            && (m.contains_key("suspendPayload") || m.contains_key("suspendedAt")))
+}
+
+fn can_reset(v: &Value) -> bool {
+    v.is_null() || is_pending_marker(v) || is_suspended_result(v)
+}
+
+/// Apply one step's result to a snapshot as Mastra's `mergeWorkflowStepResult` specifies:
+/// when both old and new results carry an array `output` (a foreach), merge it slot by
+/// slot (a pending marker resets a slot; other non-null values overwrite); otherwise the
+/// new result replaces the step. The request context is shallow-merged.
+pub(crate) fn merge_step_result(snapshot: &mut Map<String, Value>, run_id: &str, step_id: &str, result: Value, request_context: Map<String, Value>) -> Result<Value> {
+    let Some(Value::Object(context)) = snapshot.get_mut("context") else {
+        return Err(StoreError::invalid(format!("Snapshot context not found for runId {run_id}")));
+    };
+    let merged_step = match (context.get(step_id), &result) {
+        (Some(Value::Object(old)), Value::Object(new)) if matches!(old.get("output"), Some(Value::Array(_))) && matches!(new.get("output"), Some(Value::Array(_))) => {
+            let old_out = old["output"].as_array().expect("checked above");
+            let new_out = new["output"].as_array().expect("checked above");
+            let has_pending = new_out.iter().any(is_pending_marker);
+            let mut out = old_out.clone();
+            for (i, nv) in new_out.iter().enumerate() {
+                let beyond = i >= old_out.len();
+                let value = if is_pending_marker(nv) {
+                    (beyond || can_reset(&old_out[i])).then_some(Value::Null)
+                } else if !nv.is_null() && !has_pending {
+                    Some(nv.clone())
+                } else {
+                    beyond.then_some(Value::Null)
+                };
+                if let Some(v) = value {
+                    if beyond {
+                        out.push(v);
+                    } else {
+                        out[i] = v;
+                    }
+                }
+            }
+            let mut step = old.clone();
+            if !has_pending {
+                // A pending-marker write is a reset built from an older snapshot: keep the
+                // step's own fields and take only the slot resets.
+                for (k, v) in new {
+                    step.insert(k.clone(), v.clone());
+                }
+            }
+            step.insert("output".into(), Value::Array(out));
+            Value::Object(step)
+        }
+        _ => result,
+    };
+    context.insert(step_id.to_string(), merged_step);
+    let context = Value::Object(context.clone());
+    let mut rc = match snapshot.remove("requestContext") {
+        Some(Value::Object(m)) => m,
+        _ => Map::new(),
+    };
+    for (k, v) in request_context {
+        rc.insert(k, v);
+    }
+    snapshot.insert("requestContext".into(), Value::Object(rc));
+    Ok(context)
+}
+
+/// A fresh snapshot for a run that has none yet, as Mastra's `createEmptyWorkflowSnapshot`.
+fn empty_snapshot(run_id: &str) -> Map<String, Value> {
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    match json!({
+        "context": {}, "activePaths": [], "timestamp": now_ms, "suspendedPaths": {}, "activeStepsPath": {},
+        "resumeLabels": {}, "serializedStepGraph": [], "status": "pending", "value": {}, "waitingPaths": {},
+        "runId": run_id, "requestContext": {},
+    }) {
+        Value::Object(m) => m,
+        _ => unreachable!("a JSON object literal"),
+    }
+}
+
+/// Mastra's `cleanStepResult`: drop the engine's `__state`/`__stateDelta` and
+/// `metadata.nestedRunId` at the step level and the foreach-iteration level only.
+fn clean_step_result(v: &Value) -> Value {
+    fn clean_one(m: &Map<String, Value>) -> Map<String, Value> {
+        let mut out = Map::new();
+        for (k, v) in m {
+            match k.as_str() {
+                "__state" | "__stateDelta" => {}
+                "metadata" => {
+                    if let Value::Object(meta) = v {
+                        let kept: Map<String, Value> = meta.iter().filter(|(k, _)| k.as_str() != "nestedRunId").map(|(k, v)| (k.clone(), v.clone())).collect();
+                        if !kept.is_empty() {
+                            out.insert(k.clone(), Value::Object(kept));
+                        }
+                    }
+                }
+                _ => {
+                    out.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        out
+    }
+    let clean_items = |items: &Vec<Value>| -> Vec<Value> {
+        items.iter().map(|i| match i {
+            Value::Object(m) => Value::Object(clean_one(m)),
+            other => other.clone(),
+        }).collect()
+    };
+    match v {
+        Value::Array(items) => Value::Array(clean_items(items)),
+        Value::Object(m) => {
+            let mut c = clean_one(m);
+            if let Some(Value::Array(items)) = c.get("output") {
+                let cleaned = clean_items(items);
+                c.insert("output".into(), Value::Array(cleaned));
+            }
+            Value::Object(c)
+        }
+        other => other.clone(),
+    }
+}
+
+/// The optional parts of a `WorkflowState` a caller may select.
+const STATE_FIELDS: &[&str] = &["result", "error", "payload", "steps", "activeStepsPath", "serializedStepGraph", "suspendedPaths", "resumeLabels", "waitingPaths"];
+
+impl Workflows {
+    pub fn new(db: Db) -> Self {
+        Workflows { db }
+    }
+
+    /// `persistWorkflowSnapshot`: upsert on (workflow_name, run_id). An existing row keeps
+    /// its createdAt and, when the new resourceId is null, its resourceId.
+    pub async fn persist(&self, args_json: &str) -> Result<()> {
+        let a: PersistIn<'_> = serde_json::from_str(args_json)?;
+        let workflow_name = required(a.workflow_name, "workflowName")?;
+        let run_id = required(a.run_id, "runId")?;
+        let snapshot = a.snapshot.ok_or_else(|| StoreError::invalid("snapshot is required"))?;
+        let now = now_iso();
+        let created = time_or_now(a.created_at.as_deref(), "createdAt", &now)?;
+        let updated = time_or_now(a.updated_at.as_deref(), "updatedAt", &now)?;
+        let pool = self.db.pool().await?;
+        sqlx::query(
+            r#"INSERT INTO mastra_workflow_snapshot (workflow_name, run_id, "resourceId", snapshot, "createdAt", "updatedAt")
+               VALUES (?, ?, ?, jsonb(?), ?, ?)
+               ON CONFLICT (workflow_name, run_id) DO UPDATE SET
+                 "resourceId" = COALESCE(excluded."resourceId", mastra_workflow_snapshot."resourceId"),
+                 snapshot = excluded.snapshot, "updatedAt" = excluded."updatedAt""#,
+        )
+        .bind(workflow_name)
+        .bind(run_id)
+        .bind(a.resource_id.filter(|s| !s.is_empty()))
+        .bind(snapshot.get())
+        .bind(created)
+        .bind(updated)
+        .execute(&pool)
+        .await?;
+        Ok(())
+    }
+
+    /// `loadWorkflowSnapshot`: the stored snapshot JSON, or None.
+    pub async fn load(&self, workflow_name: &str, run_id: &str) -> Result<Option<String>> {
+        let pool = self.db.pool().await?;
+        let snap: Option<Option<String>> = sqlx::query_scalar(
+            "SELECT json(snapshot) FROM mastra_workflow_snapshot WHERE workflow_name = ? AND run_id = ? ORDER BY \"createdAt\" DESC LIMIT 1",
+        )
+        .bind(workflow_name)
+        .bind(run_id)
+        .fetch_optional(&pool)
+        .await?;
+        Ok(snap.flatten())
+    }
+
+    async fn newest_run(&self, run_id: &str, workflow_name: Option<&str>) -> Result<Option<SqliteRow>> {
+        let pool = self.db.pool().await?;
+        let sql = match workflow_name {
+            Some(_) => format!(r#"SELECT {RUN_COLS} FROM mastra_workflow_snapshot WHERE run_id = ? AND workflow_name = ? ORDER BY "createdAt" DESC LIMIT 1"#),
+            None => format!(r#"SELECT {RUN_COLS} FROM mastra_workflow_snapshot WHERE run_id = ? ORDER BY "createdAt" DESC LIMIT 1"#),
+        };
+        let mut q = sqlx::query(&sql).bind(run_id);
+        if let Some(w) = workflow_name {
+            q = q.bind(w);
+        }
+        Ok(q.fetch_optional(&pool).await?)
+    }
+
+    /// `getWorkflowRunById`: the newest run with this id (in this workflow, when named).
+    pub async fn get_run(&self, run_id: &str, workflow_name: Option<&str>) -> Result<Option<String>> {
+        match self.newest_run(run_id, workflow_name.filter(|w| !w.is_empty())).await? {
+            Some(r) => Ok(Some(run_json(&r)?.to_string())),
+            None => Ok(None),
+        }
+    }
+
+    /// A run as Mastra's `WorkflowState`, built here so that only the requested parts
+    /// (`fields`; all when empty) cross to JS. Steps are the snapshot's context without
+    /// `input`, cleaned of engine internals.
+    pub async fn get_state(&self, run_id: &str, fields: Option<Vec<String>>) -> Result<Option<String>> {
+        let Some(row) = self.newest_run(run_id, None).await? else { return Ok(None) };
+        let snapshot_text: Option<String> = row.try_get(3)?;
+        let snapshot: Map<String, Value> = match snapshot_text.as_deref().map(serde_json::from_str) {
+            Some(Ok(Value::Object(m))) => m,
+            _ => return Ok(None),
+        };
+        let fields = fields.unwrap_or_default();
+        for f in &fields {
+            if !STATE_FIELDS.contains(&f.as_str()) {
+                return Err(StoreError::invalid(format!("unknown workflow state field {f:?}; expected one of {}", STATE_FIELDS.join(", "))));
+            }
+        }
+        let all = fields.is_empty();
+        let want = |f: &str| all || fields.iter().any(|x| x == f);
+        let mut out = Map::new();
+        out.insert("runId".into(), json!(row.try_get::<Option<String>, _>(1)?));
+        out.insert("workflowName".into(), json!(row.try_get::<Option<String>, _>(0)?));
+        out.insert("resourceId".into(), json!(row.try_get::<Option<String>, _>(2)?));
+        out.insert("createdAt".into(), json!(row.try_get::<Option<String>, _>(4)?));
+        out.insert("updatedAt".into(), json!(row.try_get::<Option<String>, _>(5)?));
+        out.insert("status".into(), snapshot.get("status").cloned().unwrap_or(Value::Null));
+        if let Some(Value::Object(v)) = snapshot.get("value") {
+            if !v.is_empty() {
+                out.insert("initialState".into(), Value::Object(v.clone()));
+            }
+        }
+        let context = snapshot.get("context").and_then(Value::as_object);
+        for f in STATE_FIELDS {
+            if !want(f) {
+                continue;
+            }
+            let v = match *f {
+                "payload" => context.and_then(|c| c.get("input")).cloned(),
+                "steps" => Some(Value::Object(
+                    context
+                        .map(|c| c.iter().filter(|(k, _)| k.as_str() != "input" && k.as_str() != "__state").map(|(k, v)| (k.clone(), clean_step_result(v))).collect())
+                        .unwrap_or_default(),
+                )),
+                other => snapshot.get(other).cloned(),
+            };
+            if let Some(v) = v {
+                out.insert(f.to_string(), v);
+            }
+        }
+        Ok(Some(Value::Object(out).to_string()))
+    }
+
+    /// `deleteWorkflowRunById`; without a workflow name, every run with that id.
+    pub async fn delete_run(&self, run_id: &str, workflow_name: Option<&str>) -> Result<()> {
+        let pool = self.db.pool().await?;
+        sqlx::query("DELETE FROM mastra_workflow_snapshot WHERE run_id = ? AND (? IS NULL OR workflow_name = ?)")
+            .bind(run_id)
+            .bind(workflow_name)
+            .bind(workflow_name)
+            .execute(&pool)
+            .await?;
+        Ok(())
+    }
+
+    /// `listWorkflowRuns`: filters (workflowName, status from the snapshot, inclusive
+    /// fromDate/toDate, resourceId, threadId inside the snapshot), newest first; paginated
+    /// only when both page and perPage are numbers. Returns `{ runs, total }`.
+    pub async fn list_runs(&self, args_json: &str) -> Result<String> {
+        let a: Value = serde_json::from_str(args_json)?;
+        let s = |k: &str| a.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
+        let mut conds: Vec<&str> = Vec::new();
+        let mut binds: Vec<Arg> = Vec::new();
+        if let Some(w) = s("workflowName") {
+            conds.push("workflow_name = ?");
+            binds.push(Arg::Text(w.into()));
+        }
+        if let Some(st) = s("status") {
+            conds.push("json_extract(snapshot, '$.status') = ?");
+            binds.push(Arg::Text(st.into()));
+        }
+        if let Some(f) = s("fromDate") {
+            conds.push(r#""createdAt" >= ?"#);
+            binds.push(Arg::Text(parse_time("fromDate", f)?));
+        }
+        if let Some(t) = s("toDate") {
+            conds.push(r#""createdAt" <= ?"#);
+            binds.push(Arg::Text(parse_time("toDate", t)?));
+        }
+        if let Some(r) = s("resourceId") {
+            conds.push(r#""resourceId" = ?"#);
+            binds.push(Arg::Text(r.into()));
+        }
+        if let Some(t) = s("threadId") {
+            // Where Mastra's own getSnapshotMemoryInfo finds a run's thread: a suspended
+            // step's stream state (agentic loop) or the durable loop's serialized input.
+            conds.push(
+                "(EXISTS (SELECT 1 FROM json_each(snapshot, '$.context') AS je WHERE json_extract(je.value, '$.status') = 'suspended' \
+                 AND json_extract(je.value, '$.suspendPayload.__streamState.messageList.memoryInfo.threadId') = ?) \
+                 OR json_extract(snapshot, '$.context.input.messageListState.memoryInfo.threadId') = ?)",
+            );
+            binds.push(Arg::Text(t.into()));
+            binds.push(Arg::Text(t.into()));
+        }
+        let where_sql = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
+        let paginate = a.get("page").is_some_and(Value::is_number) && a.get("perPage").is_some_and(Value::is_number);
+
+        let pool = self.db.pool().await?;
+        let mut conn = pool.acquire().await?;
+        let sql = format!(r#"SELECT {RUN_COLS} FROM mastra_workflow_snapshot {where_sql} ORDER BY "createdAt" DESC, run_id DESC LIMIT ? OFFSET ?"#);
+        let (limit, offset, counted) = if paginate {
+            let page = args::page(a.get("page"))?;
+            let per_page = match args::per_page(a.get("perPage"), 0)? {
+                PerPage::Limit(n) => n,
+                PerPage::All => -1,
+            };
+            let offset = args::offset(page, PerPage::Limit(per_page))?;
+            let count_sql = format!("SELECT COUNT(*) FROM mastra_workflow_snapshot {where_sql}");
+            let total: i64 = bind_all(sqlx::query(&count_sql), &binds).fetch_one(&mut *conn).await?.try_get(0)?;
+            (per_page, offset, Some(total))
+        } else {
+            (-1, 0, None)
+        };
+        let rows = bind_all(sqlx::query(&sql), &binds).bind(limit).bind(offset).fetch_all(&mut *conn).await?;
+        let runs: Vec<Value> = rows.iter().map(run_json).collect::<Result<_>>()?;
+        let total = counted.filter(|t| *t > 0).unwrap_or(runs.len() as i64);
+        Ok(json!({ "runs": runs, "total": total }).to_string())
+    }
+
+    /// `updateWorkflowResults`: merge one step's result into the run's snapshot (creating
+    /// the run when missing) atomically; returns the snapshot's context.
+    pub async fn update_results(&self, args_json: &str) -> Result<String> {
+        let mut a: Map<String, Value> = serde_json::from_str(args_json)?;
+        let text = |a: &Map<String, Value>, k: &str| required(a.get(k).and_then(Value::as_str).map(String::from), k);
+        let workflow_name = text(&a, "workflowName")?;
+        let run_id = text(&a, "runId")?;
+        let step_id = text(&a, "stepId")?;
+        let result = a.remove("result").unwrap_or(Value::Null);
+        let request_context = match a.remove("requestContext") {
+            Some(Value::Object(m)) => m,
+            _ => Map::new(),
+        };
+
+        let mut tx = self.db.write_tx().await?;
+        let stored: Option<Option<String>> = sqlx::query_scalar("SELECT json(snapshot) FROM mastra_workflow_snapshot WHERE workflow_name = ? AND run_id = ?")
+            .bind(&workflow_name)
+            .bind(&run_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let mut snapshot = match stored.flatten().as_deref().map(serde_json::from_str::<Value>) {
+            None => empty_snapshot(&run_id),
+            Some(Ok(Value::Object(m))) => m,
+            Some(_) => return Err(StoreError::invalid(format!("Snapshot context not found for runId {run_id}"))),
+        };
+        let context = merge_step_result(&mut snapshot, &run_id, &step_id, result, request_context)?;
+        let now = now_iso();
+        sqlx::query(
+            r#"INSERT INTO mastra_workflow_snapshot (workflow_name, run_id, snapshot, "createdAt", "updatedAt") VALUES (?, ?, jsonb(?), ?, ?)
+               ON CONFLICT (workflow_name, run_id) DO UPDATE SET snapshot = excluded.snapshot, "updatedAt" = excluded."updatedAt""#,
+        )
+        .bind(&workflow_name)
+        .bind(&run_id)
+        .bind(serde_json::to_string(&snapshot)?)
+        .bind(&now)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(context.to_string())
+    }
+
+    /// `updateWorkflowState`: shallow-merge `opts` into the snapshot atomically. With
+    /// `expectedStatus` (one status or a list), a compare-and-set: on mismatch nothing is
+    /// written and None comes back. None for a missing run.
+    pub async fn update_state(&self, args_json: &str) -> Result<Option<String>> {
+        let a: Map<String, Value> = serde_json::from_str(args_json)?;
+        let workflow_name = required(a.get("workflowName").and_then(Value::as_str).map(String::from), "workflowName")?;
+        let run_id = required(a.get("runId").and_then(Value::as_str).map(String::from), "runId")?;
+        let mut opts = match a.get("opts") {
+            Some(Value::Object(m)) => m.clone(),
+            None | Some(Value::Null) => Map::new(),
+            Some(_) => return Err(StoreError::invalid("opts must be an object")),
+        };
+        let expected = opts.remove("expectedStatus");
+
+        let mut tx = self.db.write_tx().await?;
+        let stored: Option<Option<String>> = sqlx::query_scalar("SELECT json(snapshot) FROM mastra_workflow_snapshot WHERE workflow_name = ? AND run_id = ?")
+            .bind(&workflow_name)
+            .bind(&run_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(stored) = stored else { return Ok(None) };
+        let mut snapshot = match stored.as_deref().map(serde_json::from_str::<Value>) {
+            Some(Ok(Value::Object(m))) if m.get("context").is_some_and(|c| !c.is_null()) => m,
+            _ => return Err(StoreError::NotFound(format!("Snapshot not found for runId {run_id}"))),
+        };
+        if let Some(expected) = expected.filter(|e| !e.is_null()) {
+            let current = snapshot.get("status").and_then(Value::as_str);
+            let matches = match &expected {
+                Value::String(s) => current == Some(s.as_str()),
+                Value::Array(list) => current.is_some_and(|c| list.iter().any(|e| e.as_str() == Some(c))),
+                _ => return Err(StoreError::invalid("expectedStatus must be a status or an array of statuses")),
+            };
+            if !matches {
+                return Ok(None);
+            }
+        }
+        for (k, v) in opts {
+            snapshot.insert(k, v);
+        }
+        let text = serde_json::to_string(&snapshot)?;
+        sqlx::query("UPDATE mastra_workflow_snapshot SET snapshot = jsonb(?) WHERE workflow_name = ? AND run_id = ?")
+            .bind(&text)
+            .bind(&workflow_name)
+            .bind(&run_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Some(text))
+    }
+
+    /// Delete every workflow run.
+    pub async fn clear_all(&self) -> Result<()> {
+        let mut tx = self.db.write_tx().await?;
+        tx.execute("DELETE FROM mastra_workflow_snapshot").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn obj(v: Value) -> Map<String, Value> {
+        v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn plain_results_replace_the_step_and_request_context_merges() {
+        let mut s = obj(json!({"context": {"a": {"status": "running"}}, "requestContext": {"x": 1}}));
+        let ctx = merge_step_result(&mut s, "r", "a", json!({"status": "success", "output": 1}), obj(json!({"y": 2}))).unwrap();
+        assert_eq!(ctx, json!({"a": {"status": "success", "output": 1}}));
+        assert_eq!(s["requestContext"], json!({"x": 1, "y": 2}));
+    }
+
+    #[test]
+    fn foreach_outputs_merge_slot_by_slot() {
+        let mut s = obj(json!({"context": {"f": {"status": "running", "output": [1, null, null]}}}));
+        merge_step_result(&mut s, "r", "f", json!({"status": "running", "output": [null, 2, null]}), Map::new()).unwrap();
+        merge_step_result(&mut s, "r", "f", json!({"status": "success", "output": [null, null, 3, 4]}), Map::new()).unwrap();
+        assert_eq!(s["context"]["f"], json!({"status": "success", "output": [1, 2, 3, 4]}));
+    }
+
+    #[test]
+    fn pending_markers_reset_only_resettable_slots_and_keep_step_fields() {
+        let suspended = json!({"status": "suspended", "suspendPayload": {}});
+        let mut s = obj(json!({"context": {"f": {"status": "suspended", "output": [1, suspended, null]}}}));
+        let marker = json!({"__mastra_pending__": true});
+        merge_step_result(&mut s, "r", "f", json!({"status": "other", "output": [marker, marker, 9, marker]}), Map::new()).unwrap();
+        // slot 0 holds a finished value: kept; slot 1 suspended: reset; slot 2: values are
+        // ignored in a pending write; slot 3 is new: null. Step fields are not overwritten.
+        assert_eq!(s["context"]["f"], json!({"status": "suspended", "output": [1, null, null, null]}));
+    }
+
+    #[test]
+    fn a_marker_with_extra_keys_is_a_value() {
+        assert!(!is_pending_marker(&json!({"__mastra_pending__": true, "x": 1})));
+        assert!(is_pending_marker(&json!({"__mastra_pending__": true})));
+        assert!(!is_suspended_result(&json!({"status": "suspended"})));
+    }
+
+    #[test]
+    fn missing_context_is_an_error() {
+        let mut s = obj(json!({"status": "x"}));
+        assert!(merge_step_result(&mut s, "r", "a", json!(1), Map::new()).is_err());
+    }
+
+    #[test]
+    fn clean_step_result_strips_engine_internals() {
+        let v = json!({"status": "success", "__state": {}, "metadata": {"nestedRunId": "n"}, "output": [{"__state": 1, "v": 2}, 3]});
+        assert_eq!(clean_step_result(&v), json!({"status": "success", "output": [{"v": 2}, 3]}));
+        let v = json!({"metadata": {"nestedRunId": "n", "keep": true}});
+        assert_eq!(clean_step_result(&v), json!({"metadata": {"keep": true}}));
+    }
+}
