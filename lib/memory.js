@@ -8,6 +8,37 @@ import { argsJson, reviveMessage, reviveResource, reviveThread, toJson, userErro
 
 const dateIso = d => (d instanceof Date ? d.toISOString() : d);
 
+/**
+ * @mastra/libsql passes every read through Mastra's MessageList, which drops system
+ * messages and repairs non-v2 content. It leaves canonical v2 messages untouched, so the
+ * core flags (`normalize`) only a response holding a message it would change; such a
+ * response goes through the same MessageList here, then back into (createdAt, id) order.
+ */
+function normalizeMessages(messages, direction) {
+  const sign = direction === 'DESC' ? -1 : 1;
+  return new MessageList()
+    .add(messages, 'memory')
+    .get.all.db()
+    .sort((a, b) => sign * (a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
+}
+
+/** Revive a list response and, when flagged, normalise it as @mastra/libsql would. */
+function finishList(out, args, threadIds) {
+  out.messages.forEach(reviveMessage);
+  if (out.normalize) {
+    out.messages = normalizeMessages(out.messages, args?.orderBy?.direction);
+    // libsql counts the messages it returned after MessageList when deciding hasMore for a
+    // thread listing without a metadata filter; dropped messages count as not returned.
+    const noMetadataFilter = !args?.filter?.metadata || Object.keys(args.filter.metadata).length === 0;
+    if (threadIds && noMetadataFilter && typeof out.perPage === 'number' && out.perPage > 0 && args?.includeTotal !== false) {
+      const returned = out.messages.filter(m => threadIds.has(m.threadId)).length;
+      out.hasMore = returned < out.total && out.page * out.perPage + out.perPage < out.total;
+    }
+  }
+  delete out.normalize;
+  return out;
+}
+
 export class NativeMemoryStorage extends MemoryStorage {
   supportsPartialThreadUpdate = true;
   supportsObservationalMemory = false;
@@ -118,8 +149,7 @@ export class NativeMemoryStorage extends MemoryStorage {
     const out = JSON.parse(
       await this.#call('LIST_MESSAGES', { threadId: String(args?.threadId) }, m => m.listMessages(json)),
     );
-    out.messages.forEach(reviveMessage);
-    return out;
+    return finishList(out, args, new Set([args.threadId].flat()));
   }
 
   async listMessagesByResourceId(args) {
@@ -129,15 +159,14 @@ export class NativeMemoryStorage extends MemoryStorage {
         m.listMessagesByResourceId(json),
       ),
     );
-    out.messages.forEach(reviveMessage);
-    return out;
+    return finishList(out, args, null);
   }
 
   async listMessagesById({ messageIds }) {
     if (!messageIds?.length) return { messages: [] };
     const json = toJson('LIST_MESSAGES_BY_ID', messageIds);
     const out = JSON.parse(await this.#call('LIST_MESSAGES_BY_ID', {}, m => m.listMessagesById(json)));
-    return { messages: out.map(reviveMessage) };
+    return { messages: finishList(out, undefined, null).messages };
   }
 
   async updateMessages({ messages }) {

@@ -2,7 +2,7 @@
 // `npm test` and `npm run demo` work on a fresh clone. NATIVE_PROFILE=debug builds a
 // debug addon (faster to compile, slower to run); the default is release.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,8 +24,15 @@ const stale =
 if (stale) {
   const profile = process.env.NATIVE_PROFILE === 'debug' ? [] : ['--release'];
   console.log(`building the native addon (${profile.length ? 'release' : 'debug'}); the first build takes a few minutes…`);
-  execFileSync('npx', ['napi', 'build', '--platform', ...profile, '--js', 'native.cjs', '--dts', 'native.d.ts'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  // Build into a scratch folder, then rename into place: a process that has the old addon
+  // loaded keeps its (unlinked) file instead of seeing it overwritten under it.
+  const out = join(root, '.tmp', 'napi-out');
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  execFileSync(
+    'npx',
+    ['napi', 'build', '--platform', ...profile, '-o', out, '--js', 'native.cjs', '--dts', 'native.d.ts'],
+    { cwd: root, stdio: 'inherit' },
+  );
+  for (const f of readdirSync(out)) renameSync(join(out, f), join(root, f));
 }

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Executor, Row};
+use sqlx::{Executor, Row, SqliteConnection};
 
 use crate::db::Db;
 use crate::domains::args::{self, bind_all, Arg, PerPage};
@@ -191,6 +191,16 @@ fn clean_step_result(v: &Value) -> Value {
 
 /// The optional parts of a `WorkflowState` a caller may select.
 const STATE_FIELDS: &[&str] = &["result", "error", "payload", "steps", "activeStepsPath", "serializedStepGraph", "suspendedPaths", "resumeLabels", "waitingPaths"];
+
+/// A run's stored snapshot text, read inside an open (write) transaction: Some(None) when
+/// the row exists with a NULL snapshot, None when there is no row.
+async fn snapshot_in(conn: &mut SqliteConnection, workflow_name: &str, run_id: &str) -> Result<Option<Option<String>>> {
+    Ok(sqlx::query_scalar("SELECT json(snapshot) FROM mastra_workflow_snapshot WHERE workflow_name = ? AND run_id = ?")
+        .bind(workflow_name)
+        .bind(run_id)
+        .fetch_optional(&mut *conn)
+        .await?)
+}
 
 impl Workflows {
     pub fn new(db: Db) -> Self {
@@ -402,11 +412,7 @@ impl Workflows {
         };
 
         let mut tx = self.db.write_tx().await?;
-        let stored: Option<Option<String>> = sqlx::query_scalar("SELECT json(snapshot) FROM mastra_workflow_snapshot WHERE workflow_name = ? AND run_id = ?")
-            .bind(&workflow_name)
-            .bind(&run_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let stored = snapshot_in(&mut tx, &workflow_name, &run_id).await?;
         let mut snapshot = match stored.flatten().as_deref().map(serde_json::from_str::<Value>) {
             None => empty_snapshot(&run_id),
             Some(Ok(Value::Object(m))) => m,
@@ -444,11 +450,7 @@ impl Workflows {
         let expected = opts.remove("expectedStatus");
 
         let mut tx = self.db.write_tx().await?;
-        let stored: Option<Option<String>> = sqlx::query_scalar("SELECT json(snapshot) FROM mastra_workflow_snapshot WHERE workflow_name = ? AND run_id = ?")
-            .bind(&workflow_name)
-            .bind(&run_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let stored = snapshot_in(&mut tx, &workflow_name, &run_id).await?;
         let Some(stored) = stored else { return Ok(None) };
         let mut snapshot = match stored.as_deref().map(serde_json::from_str::<Value>) {
             Some(Ok(Value::Object(m))) if m.get("context").is_some_and(|c| !c.is_null()) => m,

@@ -9,7 +9,7 @@ use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
 use sqlx::{Row, SqliteConnection};
 
-use super::{to_json, Memory, MessageRow, MESSAGE_COLS};
+use super::{needs_normalize, to_json, Memory, MessageRow, MESSAGE_COLS};
 use crate::domains::args::{self, bind_all, Arg, Dir, PerPage};
 use crate::domains::{now_iso, parse_time};
 use crate::error::{Result, StoreError};
@@ -227,7 +227,8 @@ impl Memory {
             }
             let mut msgs = self.include_windows(&mut conn, &includes, resource_filter.as_deref()).await?;
             sort_messages(&mut msgs, dir);
-            return Ok(json!({ "messages": msgs, "total": 0, "page": page, "perPage": 0, "hasMore": false }).to_string());
+            let normalize = needs_normalize(&msgs);
+            return Ok(json!({ "messages": msgs, "total": 0, "page": page, "perPage": 0, "hasMore": false, "normalize": normalize }).to_string());
         }
 
         // WHERE clause from fixed fragments; every value is bound.
@@ -322,6 +323,7 @@ impl Memory {
             "page": page,
             "perPage": per_page.to_json(),
             "hasMore": has_more,
+            "normalize": needs_normalize(&msgs),
         })
         .to_string())
     }
@@ -373,11 +375,12 @@ impl Memory {
         Ok(out)
     }
 
-    /// `listMessagesById`: the messages with these ids, from any thread, createdAt ascending.
+    /// `listMessagesById`: `{ messages, normalize }`, the messages with these ids from any
+    /// thread, createdAt ascending.
     pub async fn list_messages_by_id(&self, ids_json: &str) -> Result<String> {
         let ids: Vec<String> = serde_json::from_str(ids_json)?;
         if ids.is_empty() {
-            return Ok("[]".into());
+            return Ok(r#"{"messages":[],"normalize":false}"#.into());
         }
         let pool = self.db.pool().await?;
         let rows = sqlx::query(&format!(
@@ -386,7 +389,8 @@ impl Memory {
         .bind(serde_json::to_string(&ids)?)
         .fetch_all(&pool)
         .await?;
-        to_json(&rows_to_messages(&rows)?)
+        let msgs = rows_to_messages(&rows)?;
+        Ok(json!({ "messages": msgs, "normalize": needs_normalize(&msgs) }).to_string())
     }
 
     /// `updateMessages`: per message, top-level fields set, `content` shallow-merged (its
@@ -421,8 +425,8 @@ impl Memory {
         let existing = rows_to_messages(&sqlx::query(&select).bind(&ids_json).fetch_all(&mut *tx).await?)?;
         let mut touched: HashSet<String> = HashSet::new();
         for old in &existing {
-            // The last patch for an id wins, as repeated updates in sequence would.
-            let Some(patch) = patches.iter().rev().find(|p| p.get("id").and_then(Value::as_str) == Some(old.id.as_str())) else { continue };
+            // Two patches for one id: the first is applied, as @mastra/libsql does.
+            let Some(patch) = patches.iter().find(|p| p.get("id").and_then(Value::as_str) == Some(old.id.as_str())) else { continue };
             if patch.len() <= 1 {
                 continue;
             }

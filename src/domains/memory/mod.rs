@@ -89,15 +89,45 @@ pub(crate) struct MessageRow {
     pub resource_id: Option<String>,
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    /// False when Mastra's MessageList would change this message on read (see `is_canonical`).
+    #[serde(skip)]
+    pub canonical: bool,
+}
+
+/// Just enough of a message's content to tell whether it is canonical MastraDBMessage v2.
+#[derive(serde::Deserialize)]
+struct ContentShape {
+    format: Option<i64>,
+    parts: Option<Vec<Option<serde::de::IgnoredAny>>>,
+    #[serde(rename = "toolInvocations")]
+    tool_invocations: Option<serde::de::IgnoredAny>,
+}
+
+/// Whether Mastra's `MessageList` (which @mastra/libsql runs every read through) would
+/// return this stored message unchanged: a user or assistant message with v2 content whose
+/// parts hold no nulls and no legacy `toolInvocations`. Anything else (system messages,
+/// plain-string or v1 content, …) is flagged so the JS layer normalises that response with
+/// Mastra's own code; the common case stays a straight pass-through.
+fn is_canonical(role: &str, content: &str) -> bool {
+    if role != "user" && role != "assistant" {
+        return false;
+    }
+    match serde_json::from_str::<ContentShape>(content) {
+        Ok(c) => c.format == Some(2) && c.parts.is_some_and(|p| p.iter().all(Option::is_some)) && c.tool_invocations.is_none(),
+        Err(_) => false,
+    }
 }
 
 impl MessageRow {
     fn from_row(r: &SqliteRow) -> Result<Self> {
         let kind: Option<String> = r.try_get(3)?;
+        let content: String = r.try_get(1)?;
+        let role: String = r.try_get(2)?;
         Ok(MessageRow {
             id: r.try_get(0)?,
-            content: raw_json_or_string(r.try_get(1)?),
-            role: r.try_get(2)?,
+            canonical: is_canonical(&role, &content),
+            content: raw_json_or_string(content),
+            role,
             kind: kind.filter(|k| !k.is_empty() && k != "v2"),
             created_at: r.try_get(4)?,
             thread_id: r.try_get(5)?,
@@ -122,4 +152,30 @@ pub(crate) fn raw_json_or_string_ref(text: &str) -> Box<RawValue> {
 
 pub(crate) fn to_json<T: Serialize>(v: &T) -> Result<String> {
     Ok(serde_json::to_string(v).expect("store rows always serialise"))
+}
+
+/// Whether a JS layer must pass these messages through Mastra's MessageList.
+pub(crate) fn needs_normalize(msgs: &[MessageRow]) -> bool {
+    msgs.iter().any(|m| !m.canonical)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_v2_passes_through() {
+        assert!(is_canonical("user", r#"{"format":2,"parts":[{"type":"text","text":"hi"}],"content":"hi"}"#));
+        assert!(is_canonical("assistant", r#"{"format":2,"parts":[],"metadata":{"a":1}}"#));
+    }
+
+    #[test]
+    fn what_messagelist_would_change_is_flagged() {
+        assert!(!is_canonical("system", r#"{"format":2,"parts":[]}"#));
+        assert!(!is_canonical("user", r#""plain string""#));
+        assert!(!is_canonical("user", "not json"));
+        assert!(!is_canonical("user", r#"{"format":2,"parts":[null]}"#));
+        assert!(!is_canonical("user", r#"{"format":1,"parts":[]}"#));
+        assert!(!is_canonical("assistant", r#"{"format":2,"parts":[],"toolInvocations":[]}"#));
+    }
 }

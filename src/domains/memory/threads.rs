@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
-use sqlx::Row;
+use sqlx::{Row, SqliteConnection};
 
 use super::{to_json, Memory, ThreadRow, THREAD_COLS};
 use crate::domains::args::{self, bind_all, Arg, Dir, PerPage};
@@ -20,6 +20,16 @@ struct ThreadIn {
     metadata: Option<Box<serde_json::value::RawValue>>,
     created_at: Option<String>,
     updated_at: Option<String>,
+}
+
+/// A thread read on the connection of an open transaction (so the read is part of it).
+async fn thread_in(conn: &mut SqliteConnection, id: &str) -> Result<Option<ThreadRow>> {
+    sqlx::query(&format!("SELECT {THREAD_COLS} FROM mastra_threads WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| ThreadRow::from_row(&r))
+        .transpose()
 }
 
 impl Memory {
@@ -81,13 +91,8 @@ impl Memory {
             },
         };
         let mut tx = self.db.write_tx().await?;
-        let row = sqlx::query(&format!("SELECT {THREAD_COLS} FROM mastra_threads WHERE id = ?"))
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let mut thread = match row {
-            Some(r) => ThreadRow::from_row(&r)?,
-            None => return Err(StoreError::NotFound(format!("Thread {id} not found"))),
+        let Some(mut thread) = thread_in(&mut tx, id).await? else {
+            return Err(StoreError::NotFound(format!("Thread {id} not found")));
         };
         let mut merged = thread.metadata_object();
         for (k, v) in patch {
@@ -202,13 +207,8 @@ impl Memory {
         let limit = opts.and_then(|o| o.get("messageLimit")).and_then(Value::as_i64).filter(|n| *n > 0);
 
         let mut tx = self.db.write_tx().await?;
-        let src = sqlx::query(&format!("SELECT {THREAD_COLS} FROM mastra_threads WHERE id = ?"))
-            .bind(&source_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let src = match src {
-            Some(r) => ThreadRow::from_row(&r)?,
-            None => return Err(StoreError::NotFound(format!("Source thread with id {source_id} not found"))),
+        let Some(src) = thread_in(&mut tx, &source_id).await? else {
+            return Err(StoreError::NotFound(format!("Source thread with id {source_id} not found")));
         };
         let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM mastra_threads WHERE id = ?").bind(&new_id).fetch_optional(&mut *tx).await?;
         if exists.is_some() {
@@ -304,13 +304,8 @@ impl Memory {
     /// `updateThreadResourceId`: the thread and all its messages move together, atomically.
     pub async fn update_thread_resource_id(&self, thread_id: &str, resource_id: &str) -> Result<String> {
         let mut tx = self.db.write_tx().await?;
-        let row = sqlx::query(&format!("SELECT {THREAD_COLS} FROM mastra_threads WHERE id = ?"))
-            .bind(thread_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let mut thread = match row {
-            Some(r) => ThreadRow::from_row(&r)?,
-            None => return Err(StoreError::NotFound(format!("Thread \"{thread_id}\" not found"))),
+        let Some(mut thread) = thread_in(&mut tx, thread_id).await? else {
+            return Err(StoreError::NotFound(format!("Thread \"{thread_id}\" not found")));
         };
         if thread.resource_id != resource_id {
             thread.resource_id = resource_id.to_string();
