@@ -1,15 +1,19 @@
 // mastra-native-store demo: a Mastra agent with memory on the default SQLite file, then a
-// "restart" (new store on the same file) to show what was persisted.
+// "restart" (new store on the same file) to show what was persisted; then a workflow that
+// suspends waiting for an approval, survives a restart, and is resumed from the store.
 //
-//   npm run build && node examples/demo.mjs
+//   npm run demo        (builds the addon first if needed)
 //
 // No API keys or network: the model is a deterministic mock (ai/test) that only knows what
 // Mastra puts in its prompt, so anything it "remembers" came back out of the store.
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Agent } from '@mastra/core/agent';
+import { Mastra } from '@mastra/core/mastra';
+import { createStep, createWorkflow } from '@mastra/core/workflows';
 import { Memory } from '@mastra/memory';
 import { MockLanguageModelV2 } from 'ai/test';
+import { z } from 'zod';
 import { NativeStore } from '../index.js';
 
 const DB_FILE = './mastra.db'; // the default location
@@ -85,6 +89,41 @@ const indent = (s, pad = '    ') => s.trimEnd().split('\n').map(l => pad + l).jo
 const messageText = m =>
   (m.content?.parts ?? []).filter(p => p.type === 'text').map(p => p.text).join('') || m.content?.content || '';
 
+// ---- a workflow that waits for a human approval ---------------------------------------------
+// Built fresh in every "process": only the store carries the run from one to the next.
+function createExpenseWorkflow() {
+  const expense = z.object({ employee: z.string(), amount: z.number() });
+  const check = createStep({
+    id: 'check',
+    inputSchema: expense,
+    outputSchema: expense.extend({ needsApproval: z.boolean() }),
+    execute: async ({ inputData }) => ({ ...inputData, needsApproval: inputData.amount > 100 }),
+  });
+  const approve = createStep({
+    id: 'approve',
+    inputSchema: expense.extend({ needsApproval: z.boolean() }),
+    outputSchema: z.object({ employee: z.string(), amount: z.number(), approved: z.boolean(), by: z.string() }),
+    suspendSchema: z.object({ message: z.string() }),
+    resumeSchema: z.object({ approved: z.boolean(), by: z.string() }),
+    execute: async ({ inputData, resumeData, suspend }) => {
+      const { employee, amount, needsApproval } = inputData;
+      if (!needsApproval) return { employee, amount, approved: true, by: 'auto' };
+      if (!resumeData) return suspend({ message: `${employee} spent $${amount}: approve?` });
+      return { employee, amount, approved: resumeData.approved, by: resumeData.by };
+    },
+  });
+  return createWorkflow({
+    id: 'expense-approval',
+    inputSchema: expense,
+    outputSchema: z.object({ employee: z.string(), amount: z.number(), approved: z.boolean(), by: z.string() }),
+  })
+    .then(check)
+    .then(approve)
+    .commit();
+}
+
+const statusOf = run => (typeof run.snapshot === 'string' ? JSON.parse(run.snapshot) : run.snapshot).status;
+
 // ---- run --------------------------------------------------------------------------------------
 for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(DB_FILE + suffix, { force: true });
 console.log('mastra-native-store demo (mock model, no API keys)');
@@ -116,6 +155,35 @@ console.log(`  working memory (resource ${RESOURCE}):\n${indent(wm ?? '(none)')}
 console.log('\n  continuing the conversation after the restart:');
 await chat(agent, 'What is my name?');
 await chat(agent, 'Thanks!');
+
+await store.close();
+console.log('  (store closed)\n');
+
+console.log('── session 3: a workflow waits for approval ──');
+store = new NativeStore({ id: 'demo', url: URL });
+let mastra = new Mastra({ storage: store, workflows: { expenses: createExpenseWorkflow() }, logger: false });
+const run = await mastra.getWorkflow('expenses').createRun({ resourceId: RESOURCE });
+const started = await run.start({ inputData: { employee: 'Ada', amount: 420 } });
+console.log(`  started run ${run.runId}`);
+console.log(`  status: ${started.status}; waiting on: ${started.suspendPayload?.approve?.message}`);
+await store.close();
+console.log('  (store closed)\n');
+
+console.log('── session 4: new store, new Mastra, resume the run ──');
+store = new NativeStore({ id: 'demo', url: URL });
+mastra = new Mastra({ storage: store, workflows: { expenses: createExpenseWorkflow() }, logger: false });
+const workflows = await store.getStore('workflows');
+const { runs } = await workflows.listWorkflowRuns({ workflowName: 'expense-approval' });
+for (const r of runs) console.log(`  stored run ${r.runId} (resource ${r.resourceId}): ${statusOf(r)}`);
+const workflow = mastra.getWorkflow('expenses');
+const resumed = await (await workflow.createRun({ runId: run.runId })).resume({
+  step: 'approve',
+  resumeData: { approved: true, by: 'Grace' },
+});
+console.log(`  resumed with { approved: true, by: 'Grace' } -> status: ${resumed.status}`);
+console.log(`  result: ${JSON.stringify(resumed.result)}`);
+const final = await workflow.getWorkflowRunById(run.runId, { fields: ['result'] });
+console.log(`  stored state now: ${final?.status}, result ${JSON.stringify(final?.result)}`);
 
 await store.close();
 console.log('\ndone.');
