@@ -14,10 +14,16 @@ use crate::domains::workflows::Workflows;
 #[napi(object)]
 #[derive(Default)]
 pub struct NativeOpenOptions {
-    /// Most pooled connections (SQLite file default 4; `:memory:` is always 1).
+    /// Most pooled connections (SQLite file default 4, `:memory:` always 1, PostgreSQL 10).
     pub max_connections: Option<u32>,
     /// How long a SQLite write waits for the lock before SQLITE_BUSY, in ms (default 5000).
     pub busy_timeout_ms: Option<u32>,
+    /// PostgreSQL schema for the tables (default `public`; created if missing).
+    pub schema_name: Option<String>,
+    /// PostgreSQL: close connections idle this long, in ms (default 10000).
+    pub idle_timeout_ms: Option<u32>,
+    /// How long to wait for a connection, in ms (default 10000 for PostgreSQL).
+    pub connection_timeout_ms: Option<u32>,
 }
 
 /// Which backend a URL selects, without opening it: `sqlite-file`, `sqlite-memory` or
@@ -44,7 +50,13 @@ impl NativeDb {
     #[napi(factory)]
     pub async fn open(url: String, options: Option<NativeOpenOptions>) -> Result<NativeDb> {
         let o = options.unwrap_or_default();
-        let opts = OpenOptions { max_connections: o.max_connections, busy_timeout_ms: o.busy_timeout_ms };
+        let opts = OpenOptions {
+            max_connections: o.max_connections,
+            busy_timeout_ms: o.busy_timeout_ms,
+            schema_name: o.schema_name,
+            idle_timeout_ms: o.idle_timeout_ms,
+            connection_timeout_ms: o.connection_timeout_ms,
+        };
         Ok(NativeDb { db: Db::open(&url, &opts).await? })
     }
 

@@ -6,7 +6,9 @@
 //! (`IF NOT EXISTS`, add-column-if-missing) because the tables may already have been
 //! created by @mastra/libsql.
 
-use sqlx::{Connection, Executor, Row, SqliteConnection, SqlitePool};
+use sqlx::{Connection, Executor, PgPool, Row, SqliteConnection, SqlitePool};
+
+use super::sql::Dialect;
 
 use crate::error::Result;
 
@@ -121,6 +123,58 @@ pub async fn run_sqlite(pool: &SqlitePool) -> Result<()> {
             .bind(m.version)
             .bind(m.name)
             .bind(crate::domains::now_iso())
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// PostgreSQL migrations: scripts with `{schema}` (the quoted schema) and `{schema_raw}`
+/// (the bare name, for constraint names as @mastra/pg spells them). PostgreSQL DDL is
+/// transactional, so a migration applies whole or not at all.
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "memory tables", include_str!("../../migrations/postgres/0001_memory.sql")),
+    (2, "workflow snapshots", include_str!("../../migrations/postgres/0002_workflows.sql")),
+];
+
+/// Bring a PostgreSQL schema up to date. Warm: one query. Cold: one transaction holding an
+/// advisory lock keyed on the schema, so concurrent processes apply each step once.
+pub async fn run_postgres(pool: &PgPool, d: &Dialect) -> Result<()> {
+    let latest = POSTGRES_MIGRATIONS.last().map(|m| m.0).unwrap_or(0);
+    let tracking = d.table("mastra_native_migrations");
+    let warm: Option<i64> = sqlx::query_scalar(&format!("SELECT MAX(version) FROM {tracking}"))
+        .fetch_one(pool)
+        .await
+        .unwrap_or(None);
+    if warm == Some(latest) {
+        return Ok(());
+    }
+
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+        .bind(format!("mastra_native_migrations:{}", d.schema))
+        .execute(&mut *tx)
+        .await?;
+    let quoted = format!("\"{}\"", d.schema);
+    tx.execute(format!("CREATE SCHEMA IF NOT EXISTS {quoted}").as_str()).await?;
+    tx.execute(
+        format!("CREATE TABLE IF NOT EXISTS {tracking} (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
+            .as_str(),
+    )
+    .await?;
+    let applied: Option<i64> = sqlx::query_scalar(&format!("SELECT MAX(version) FROM {tracking}")).fetch_one(&mut *tx).await?;
+    let applied = applied.unwrap_or(0);
+    for (version, name, script) in POSTGRES_MIGRATIONS {
+        if *version <= applied {
+            continue;
+        }
+        // The schema name was checked to be a plain identifier before it got here.
+        let script = script.replace("{schema_raw}", &d.schema).replace("{schema}", &quoted);
+        tx.execute(script.as_str()).await?;
+        sqlx::query(&format!("INSERT INTO {tracking} (version, name) VALUES ($1, $2)"))
+            .bind(version)
+            .bind(name)
             .execute(&mut *tx)
             .await?;
     }

@@ -39,7 +39,7 @@ pub async fn open_file(path: &str, opts: &OpenOptions) -> Result<SqlitePool> {
     let pool = SqlitePoolOptions::new()
         .max_connections(opts.max_connections.unwrap_or(4))
         .min_connections(1)
-        .acquire_timeout(Duration::from_secs(30))
+        .acquire_timeout(Duration::from_millis(opts.connection_timeout_ms.unwrap_or(30_000) as u64))
         .connect_with(options)
         .await?;
     Ok(pool)

@@ -1,34 +1,9 @@
-//! Argument checking shared by the list methods (pagination, metadata filters) and the
-//! bind-value type the dynamic queries are built with. The error texts are Mastra's own,
-//! because callers and Mastra's tests match on them.
+//! Argument checking shared by the list methods (pagination, metadata filters, order).
+//! The error texts are Mastra's own, because callers and Mastra's tests match on them.
 
 use serde_json::{Map, Value};
-use sqlx::sqlite::SqliteArguments;
-use sqlx::Sqlite;
 
 use crate::error::{Result, StoreError};
-
-/// A value bound to a `?` placeholder. User input only ever reaches SQL this way.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Arg {
-    Text(String),
-    Int(i64),
-    Real(f64),
-}
-
-pub type SqliteQuery<'q> = sqlx::query::Query<'q, Sqlite, SqliteArguments<'q>>;
-
-/// Bind a list of arguments in order.
-pub fn bind_all<'q>(mut q: SqliteQuery<'q>, args: &'q [Arg]) -> SqliteQuery<'q> {
-    for a in args {
-        q = match a {
-            Arg::Text(s) => q.bind(s.as_str()),
-            Arg::Int(i) => q.bind(*i),
-            Arg::Real(f) => q.bind(*f),
-        };
-    }
-    q
-}
 
 /// `perPage` as the caller gave it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -138,40 +113,6 @@ pub fn metadata_filter(v: Option<&Value>) -> Result<Vec<(String, Value)>> {
     Ok(out)
 }
 
-/// What a `null` filter value matches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NullMatch {
-    /// JSON null or a missing key (thread metadata, as @mastra/libsql filters it).
-    NullOrMissing,
-    /// Only a key that is present and null (message metadata: the key must exist).
-    NullOnly,
-}
-
-/// SQL that tests one scalar at JSON path `?` of `column` for type-exact equality, with its
-/// arguments. The path is bound, never spliced.
-pub fn json_scalar_eq(column: &str, key: &str, value: &Value, prefix: &str, null: NullMatch) -> (String, Vec<Arg>) {
-    let path = format!("$.{prefix}{key}");
-    let p = || Arg::Text(path.clone());
-    match value {
-        Value::Null if null == NullMatch::NullOrMissing => (format!("json_extract({column}, ?) IS NULL"), vec![p()]),
-        Value::Null => (format!("json_type({column}, ?) = 'null'"), vec![p()]),
-        Value::Bool(b) => (
-            format!("json_type({column}, ?) = ?"),
-            vec![p(), Arg::Text(if *b { "true" } else { "false" }.into())],
-        ),
-        Value::Number(n) => (
-            format!("json_type({column}, ?) IN ('integer', 'real') AND json_extract({column}, ?) = ?"),
-            vec![p(), p(), n.as_i64().map(Arg::Int).unwrap_or_else(|| Arg::Real(n.as_f64().unwrap_or(0.0)))],
-        ),
-        Value::String(s) => (
-            format!("json_type({column}, ?) = 'text' AND json_extract({column}, ?) = ?"),
-            vec![p(), p(), Arg::Text(s.clone())],
-        ),
-        // Rejected by metadata_filter before SQL is built.
-        _ => ("0".into(), vec![]),
-    }
-}
-
 /// Sort direction, from Mastra's `orderBy.direction` (anything else → the default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dir {
@@ -245,17 +186,4 @@ mod tests {
         assert!(metadata_filter(Some(&json!([1]))).is_err());
     }
 
-    #[test]
-    fn json_predicates_bind_the_path() {
-        let (sql, args) = json_scalar_eq("metadata", "k", &json!(true), "", NullMatch::NullOrMissing);
-        assert_eq!(sql, "json_type(metadata, ?) = ?");
-        assert_eq!(args, vec![Arg::Text("$.k".into()), Arg::Text("true".into())]);
-        let (sql, args) = json_scalar_eq("content", "k", &json!("v"), "metadata.", NullMatch::NullOnly);
-        assert!(!sql.contains("$."));
-        assert_eq!(args[0], Arg::Text("$.metadata.k".into()));
-        let (missing_ok, _) = json_scalar_eq("metadata", "k", &json!(null), "", NullMatch::NullOrMissing);
-        let (present_only, _) = json_scalar_eq("content", "k", &json!(null), "metadata.", NullMatch::NullOnly);
-        assert!(missing_ok.contains("IS NULL"));
-        assert!(present_only.contains("= 'null'"));
-    }
 }

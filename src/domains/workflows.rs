@@ -5,11 +5,9 @@
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Executor, Row, SqliteConnection};
 
-use crate::db::Db;
-use crate::domains::args::{self, bind_all, Arg, PerPage};
+use crate::db::{Db, Dialect, Row, Tx, Q};
+use crate::domains::args::{self, PerPage};
 use crate::domains::memory::raw_json_or_string;
 use crate::domains::{now_iso, parse_time};
 use crate::error::{Result, StoreError};
@@ -21,18 +19,19 @@ pub struct Workflows {
 }
 
 /// Columns of a run, in the order `run_json` reads them.
-const RUN_COLS: &str = r#"workflow_name, run_id, "resourceId", json(snapshot), "createdAt", "updatedAt""#;
+fn run_cols(d: &Dialect) -> String {
+    format!(r#"workflow_name, run_id, "resourceId", {}, {}, {}"#, d.json_read("snapshot"), d.ts_read("createdAt"), d.ts_read("updatedAt"))
+}
 
 /// A run as Mastra's `WorkflowRun` JSON (dates as ISO strings, snapshot embedded as stored).
-fn run_json(r: &SqliteRow) -> Result<Value> {
-    let snapshot: Option<String> = r.try_get(3)?;
+fn run_json(r: &Row) -> Result<Value> {
     Ok(json!({
-        "workflowName": r.try_get::<Option<String>, _>(0)?,
-        "runId": r.try_get::<Option<String>, _>(1)?,
-        "snapshot": snapshot.map(raw_json_or_string),
-        "resourceId": r.try_get::<Option<String>, _>(2)?,
-        "createdAt": r.try_get::<Option<String>, _>(4)?,
-        "updatedAt": r.try_get::<Option<String>, _>(5)?,
+        "workflowName": r.text(0)?,
+        "runId": r.text(1)?,
+        "snapshot": r.text(3)?.map(raw_json_or_string),
+        "resourceId": r.text(2)?,
+        "createdAt": r.text(4)?,
+        "updatedAt": r.text(5)?,
     }))
 }
 
@@ -192,19 +191,24 @@ fn clean_step_result(v: &Value) -> Value {
 /// The optional parts of a `WorkflowState` a caller may select.
 const STATE_FIELDS: &[&str] = &["result", "error", "payload", "steps", "activeStepsPath", "serializedStepGraph", "suspendedPaths", "resumeLabels", "waitingPaths"];
 
-/// A run's stored snapshot text, read inside an open (write) transaction: Some(None) when
-/// the row exists with a NULL snapshot, None when there is no row.
-async fn snapshot_in(conn: &mut SqliteConnection, workflow_name: &str, run_id: &str) -> Result<Option<Option<String>>> {
-    Ok(sqlx::query_scalar("SELECT json(snapshot) FROM mastra_workflow_snapshot WHERE workflow_name = ? AND run_id = ?")
-        .bind(workflow_name)
-        .bind(run_id)
-        .fetch_optional(&mut *conn)
-        .await?)
-}
-
 impl Workflows {
     pub fn new(db: Db) -> Self {
         Workflows { db }
+    }
+
+    /// A run's stored snapshot text, read (and row-locked on PostgreSQL) inside an open
+    /// write transaction: Some(None) when the row has a NULL snapshot, None without a row.
+    async fn snapshot_in(&self, tx: &mut Tx, workflow_name: &str, run_id: &str) -> Result<Option<Option<String>>> {
+        let d = self.db.dialect();
+        let mut q = self.db.q();
+        q.s(&format!("SELECT {} FROM ", d.json_read("snapshot")))
+            .t("mastra_workflow_snapshot")
+            .s(" WHERE workflow_name = ")
+            .a(workflow_name)
+            .s(" AND run_id = ")
+            .a(run_id)
+            .s(d.for_update());
+        tx.fetch_optional(&q).await?.map(|r| r.text(0)).transpose()
     }
 
     /// `persistWorkflowSnapshot`: upsert on (workflow_name, run_id). An existing row keeps
@@ -217,49 +221,53 @@ impl Workflows {
         let now = now_iso();
         let created = time_or_now(a.created_at.as_deref(), "createdAt", &now)?;
         let updated = time_or_now(a.updated_at.as_deref(), "updatedAt", &now)?;
-        let pool = self.db.pool().await?;
-        sqlx::query(
-            r#"INSERT INTO mastra_workflow_snapshot (workflow_name, run_id, "resourceId", snapshot, "createdAt", "updatedAt")
-               VALUES (?, ?, ?, jsonb(?), ?, ?)
-               ON CONFLICT (workflow_name, run_id) DO UPDATE SET
-                 "resourceId" = COALESCE(excluded."resourceId", mastra_workflow_snapshot."resourceId"),
-                 snapshot = excluded.snapshot, "updatedAt" = excluded."updatedAt""#,
-        )
-        .bind(workflow_name)
-        .bind(run_id)
-        .bind(a.resource_id.filter(|s| !s.is_empty()))
-        .bind(snapshot.get())
-        .bind(created)
-        .bind(updated)
-        .execute(&pool)
-        .await?;
+        let d = self.db.dialect();
+        let mut q = self.db.q();
+        q.s("INSERT INTO ")
+            .t("mastra_workflow_snapshot")
+            .s(&format!(r#" (workflow_name, run_id, "resourceId", snapshot, {}, {}) VALUES ("#, d.ts_cols("createdAt"), d.ts_cols("updatedAt")))
+            .a(workflow_name)
+            .s(", ")
+            .a(run_id)
+            .s(", ")
+            .a(a.resource_id.filter(|s| !s.is_empty()))
+            .s(", ")
+            .json(Some(snapshot.get().to_string()))
+            .s(", ")
+            .ts_values(&created)
+            .s(", ")
+            .ts_values(&updated)
+            // An existing run keeps its createdAt, and its resourceId when none is given.
+            .s(r#") ON CONFLICT (workflow_name, run_id) DO UPDATE SET "resourceId" = COALESCE(excluded."resourceId", "#)
+            .t("mastra_workflow_snapshot")
+            .s(r#"."resourceId"), snapshot = excluded.snapshot, "#)
+            .ts_excluded("updatedAt");
+        self.db.pool().await?.execute(&q).await?;
         Ok(())
     }
 
     /// `loadWorkflowSnapshot`: the stored snapshot JSON, or None.
     pub async fn load(&self, workflow_name: &str, run_id: &str) -> Result<Option<String>> {
-        let pool = self.db.pool().await?;
-        let snap: Option<Option<String>> = sqlx::query_scalar(
-            "SELECT json(snapshot) FROM mastra_workflow_snapshot WHERE workflow_name = ? AND run_id = ? ORDER BY \"createdAt\" DESC LIMIT 1",
-        )
-        .bind(workflow_name)
-        .bind(run_id)
-        .fetch_optional(&pool)
-        .await?;
-        Ok(snap.flatten())
+        let d = self.db.dialect();
+        let mut q = self.db.q();
+        q.s(&format!("SELECT {} FROM ", d.json_read("snapshot")))
+            .t("mastra_workflow_snapshot")
+            .s(" WHERE workflow_name = ")
+            .a(workflow_name)
+            .s(" AND run_id = ")
+            .a(run_id);
+        Ok(self.db.pool().await?.fetch_optional(&q).await?.map(|r| r.text(0)).transpose()?.flatten())
     }
 
-    async fn newest_run(&self, run_id: &str, workflow_name: Option<&str>) -> Result<Option<SqliteRow>> {
-        let pool = self.db.pool().await?;
-        let sql = match workflow_name {
-            Some(_) => format!(r#"SELECT {RUN_COLS} FROM mastra_workflow_snapshot WHERE run_id = ? AND workflow_name = ? ORDER BY "createdAt" DESC LIMIT 1"#),
-            None => format!(r#"SELECT {RUN_COLS} FROM mastra_workflow_snapshot WHERE run_id = ? ORDER BY "createdAt" DESC LIMIT 1"#),
-        };
-        let mut q = sqlx::query(&sql).bind(run_id);
+    async fn newest_run(&self, run_id: &str, workflow_name: Option<&str>) -> Result<Option<Row>> {
+        let d = self.db.dialect();
+        let mut q = self.db.q();
+        q.s(&format!("SELECT {} FROM ", run_cols(d))).t("mastra_workflow_snapshot").s(" WHERE run_id = ").a(run_id);
         if let Some(w) = workflow_name {
-            q = q.bind(w);
+            q.s(" AND workflow_name = ").a(w);
         }
-        Ok(q.fetch_optional(&pool).await?)
+        q.s(&format!(" ORDER BY {} DESC LIMIT 1", d.ts_col("createdAt")));
+        self.db.pool().await?.fetch_optional(&q).await
     }
 
     /// `getWorkflowRunById`: the newest run with this id (in this workflow, when named).
@@ -275,7 +283,7 @@ impl Workflows {
     /// `input`, cleaned of engine internals.
     pub async fn get_state(&self, run_id: &str, fields: Option<Vec<String>>) -> Result<Option<String>> {
         let Some(row) = self.newest_run(run_id, None).await? else { return Ok(None) };
-        let snapshot_text: Option<String> = row.try_get(3)?;
+        let snapshot_text = row.text(3)?;
         let snapshot: Map<String, Value> = match snapshot_text.as_deref().map(serde_json::from_str) {
             Some(Ok(Value::Object(m))) => m,
             _ => return Ok(None),
@@ -289,11 +297,11 @@ impl Workflows {
         let all = fields.is_empty();
         let want = |f: &str| all || fields.iter().any(|x| x == f);
         let mut out = Map::new();
-        out.insert("runId".into(), json!(row.try_get::<Option<String>, _>(1)?));
-        out.insert("workflowName".into(), json!(row.try_get::<Option<String>, _>(0)?));
-        out.insert("resourceId".into(), json!(row.try_get::<Option<String>, _>(2)?));
-        out.insert("createdAt".into(), json!(row.try_get::<Option<String>, _>(4)?));
-        out.insert("updatedAt".into(), json!(row.try_get::<Option<String>, _>(5)?));
+        out.insert("runId".into(), json!(row.text(1)?));
+        out.insert("workflowName".into(), json!(row.text(0)?));
+        out.insert("resourceId".into(), json!(row.text(2)?));
+        out.insert("createdAt".into(), json!(row.text(4)?));
+        out.insert("updatedAt".into(), json!(row.text(5)?));
         out.insert("status".into(), snapshot.get("status").cloned().unwrap_or(Value::Null));
         if let Some(Value::Object(v)) = snapshot.get("value") {
             if !v.is_empty() {
@@ -323,13 +331,12 @@ impl Workflows {
 
     /// `deleteWorkflowRunById`; without a workflow name, every run with that id.
     pub async fn delete_run(&self, run_id: &str, workflow_name: Option<&str>) -> Result<()> {
-        let pool = self.db.pool().await?;
-        sqlx::query("DELETE FROM mastra_workflow_snapshot WHERE run_id = ? AND (? IS NULL OR workflow_name = ?)")
-            .bind(run_id)
-            .bind(workflow_name)
-            .bind(workflow_name)
-            .execute(&pool)
-            .await?;
+        let mut q = self.db.q();
+        q.s("DELETE FROM ").t("mastra_workflow_snapshot").s(" WHERE run_id = ").a(run_id);
+        if let Some(w) = workflow_name {
+            q.s(" AND workflow_name = ").a(w);
+        }
+        self.db.pool().await?.execute(&q).await?;
         Ok(())
     }
 
@@ -339,60 +346,53 @@ impl Workflows {
     pub async fn list_runs(&self, args_json: &str) -> Result<String> {
         let a: Value = serde_json::from_str(args_json)?;
         let s = |k: &str| a.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
-        let mut conds: Vec<&str> = Vec::new();
-        let mut binds: Vec<Arg> = Vec::new();
-        if let Some(w) = s("workflowName") {
-            conds.push("workflow_name = ?");
-            binds.push(Arg::Text(w.into()));
-        }
-        if let Some(st) = s("status") {
-            conds.push("json_extract(snapshot, '$.status') = ?");
-            binds.push(Arg::Text(st.into()));
-        }
-        if let Some(f) = s("fromDate") {
-            conds.push(r#""createdAt" >= ?"#);
-            binds.push(Arg::Text(parse_time("fromDate", f)?));
-        }
-        if let Some(t) = s("toDate") {
-            conds.push(r#""createdAt" <= ?"#);
-            binds.push(Arg::Text(parse_time("toDate", t)?));
-        }
-        if let Some(r) = s("resourceId") {
-            conds.push(r#""resourceId" = ?"#);
-            binds.push(Arg::Text(r.into()));
-        }
-        if let Some(t) = s("threadId") {
-            // Where Mastra's own getSnapshotMemoryInfo finds a run's thread: a suspended
-            // step's stream state (agentic loop) or the durable loop's serialized input.
-            conds.push(
-                "(EXISTS (SELECT 1 FROM json_each(snapshot, '$.context') AS je WHERE json_extract(je.value, '$.status') = 'suspended' \
-                 AND json_extract(je.value, '$.suspendPayload.__streamState.messageList.memoryInfo.threadId') = ?) \
-                 OR json_extract(snapshot, '$.context.input.messageListState.memoryInfo.threadId') = ?)",
-            );
-            binds.push(Arg::Text(t.into()));
-            binds.push(Arg::Text(t.into()));
-        }
-        let where_sql = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
+        let d = self.db.dialect();
+        let created = d.ts_col("createdAt");
+        let (from, to) = (s("fromDate").map(|f| parse_time("fromDate", f)).transpose()?, s("toDate").map(|t| parse_time("toDate", t)).transpose()?);
+        let filtered = |q: &mut Q| {
+            q.s(" WHERE 1 = 1");
+            if let Some(w) = s("workflowName") {
+                q.s(" AND workflow_name = ").a(w);
+            }
+            if let Some(st) = s("status") {
+                q.s(&format!(" AND {} = ", d.json_text_at("snapshot", &["status"]))).a(st);
+            }
+            if let Some(f) = &from {
+                q.s(&format!(" AND {created} >= ")).ts(f);
+            }
+            if let Some(t) = &to {
+                q.s(&format!(" AND {created} <= ")).ts(t);
+            }
+            if let Some(r) = s("resourceId") {
+                q.s(r#" AND "resourceId" = "#).a(r);
+            }
+            if let Some(t) = s("threadId") {
+                q.s(" AND ").workflow_thread_match(t);
+            }
+        };
         let paginate = a.get("page").is_some_and(Value::is_number) && a.get("perPage").is_some_and(Value::is_number);
 
-        let pool = self.db.pool().await?;
-        let mut conn = pool.acquire().await?;
-        let sql = format!(r#"SELECT {RUN_COLS} FROM mastra_workflow_snapshot {where_sql} ORDER BY "createdAt" DESC, run_id DESC LIMIT ? OFFSET ?"#);
+        let mut conn = self.db.conn().await?;
         let (limit, offset, counted) = if paginate {
             let page = args::page(a.get("page"))?;
             let per_page = match args::per_page(a.get("perPage"), 0)? {
-                PerPage::Limit(n) => n,
-                PerPage::All => -1,
+                PerPage::Limit(n) => Some(n),
+                PerPage::All => None,
             };
-            let offset = args::offset(page, PerPage::Limit(per_page))?;
-            let count_sql = format!("SELECT COUNT(*) FROM mastra_workflow_snapshot {where_sql}");
-            let total: i64 = bind_all(sqlx::query(&count_sql), &binds).fetch_one(&mut *conn).await?.try_get(0)?;
-            (per_page, offset, Some(total))
+            let offset = args::offset(page, per_page.map(PerPage::Limit).unwrap_or(PerPage::All))?;
+            let mut count = self.db.q();
+            count.s("SELECT COUNT(*) FROM ").t("mastra_workflow_snapshot");
+            filtered(&mut count);
+            (per_page, offset, Some(conn.fetch_int(&count).await?))
         } else {
-            (-1, 0, None)
+            (None, 0, None)
         };
-        let rows = bind_all(sqlx::query(&sql), &binds).bind(limit).bind(offset).fetch_all(&mut *conn).await?;
-        let runs: Vec<Value> = rows.iter().map(run_json).collect::<Result<_>>()?;
+        let mut q = self.db.q();
+        q.s(&format!("SELECT {} FROM ", run_cols(d))).t("mastra_workflow_snapshot");
+        filtered(&mut q);
+        q.s(&format!(" ORDER BY {created} DESC, run_id DESC"));
+        q.limit(limit, offset);
+        let runs: Vec<Value> = conn.fetch_all(&q).await?.iter().map(run_json).collect::<Result<_>>()?;
         let total = counted.filter(|t| *t > 0).unwrap_or(runs.len() as i64);
         Ok(json!({ "runs": runs, "total": total }).to_string())
     }
@@ -411,26 +411,45 @@ impl Workflows {
             _ => Map::new(),
         };
 
+        let d = self.db.dialect();
         let mut tx = self.db.write_tx().await?;
-        let stored = snapshot_in(&mut tx, &workflow_name, &run_id).await?;
+        // Make sure the row exists before reading it under lock, so two first updates of
+        // one run serialise on the row instead of both inserting.
+        let now = now_iso();
+        let mut q = self.db.q();
+        q.s("INSERT INTO ")
+            .t("mastra_workflow_snapshot")
+            .s(&format!(" (workflow_name, run_id, snapshot, {}, {}) VALUES (", d.ts_cols("createdAt"), d.ts_cols("updatedAt")))
+            .a(&workflow_name)
+            .s(", ")
+            .a(&run_id)
+            .s(", ")
+            .json(Some(Value::Object(empty_snapshot(&run_id)).to_string()))
+            .s(", ")
+            .ts_values(&now)
+            .s(", ")
+            .ts_values(&now)
+            .s(") ON CONFLICT (workflow_name, run_id) DO NOTHING");
+        tx.execute(&q).await?;
+        let stored = self.snapshot_in(&mut tx, &workflow_name, &run_id).await?;
         let mut snapshot = match stored.flatten().as_deref().map(serde_json::from_str::<Value>) {
             None => empty_snapshot(&run_id),
             Some(Ok(Value::Object(m))) => m,
             Some(_) => return Err(StoreError::invalid(format!("Snapshot context not found for runId {run_id}"))),
         };
         let context = merge_step_result(&mut snapshot, &run_id, &step_id, result, request_context)?;
-        let now = now_iso();
-        sqlx::query(
-            r#"INSERT INTO mastra_workflow_snapshot (workflow_name, run_id, snapshot, "createdAt", "updatedAt") VALUES (?, ?, jsonb(?), ?, ?)
-               ON CONFLICT (workflow_name, run_id) DO UPDATE SET snapshot = excluded.snapshot, "updatedAt" = excluded."updatedAt""#,
-        )
-        .bind(&workflow_name)
-        .bind(&run_id)
-        .bind(serde_json::to_string(&snapshot)?)
-        .bind(&now)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
+        let mut q = self.db.q();
+        q.s("UPDATE ")
+            .t("mastra_workflow_snapshot")
+            .s(" SET snapshot = ")
+            .json(Some(serde_json::to_string(&snapshot)?))
+            .s(", ")
+            .ts_set("updatedAt", &now)
+            .s(" WHERE workflow_name = ")
+            .a(&workflow_name)
+            .s(" AND run_id = ")
+            .a(&run_id);
+        tx.execute(&q).await?;
         tx.commit().await?;
         Ok(context.to_string())
     }
@@ -450,7 +469,7 @@ impl Workflows {
         let expected = opts.remove("expectedStatus");
 
         let mut tx = self.db.write_tx().await?;
-        let stored = snapshot_in(&mut tx, &workflow_name, &run_id).await?;
+        let stored = self.snapshot_in(&mut tx, &workflow_name, &run_id).await?;
         let Some(stored) = stored else { return Ok(None) };
         let mut snapshot = match stored.as_deref().map(serde_json::from_str::<Value>) {
             Some(Ok(Value::Object(m))) if m.get("context").is_some_and(|c| !c.is_null()) => m,
@@ -471,21 +490,25 @@ impl Workflows {
             snapshot.insert(k, v);
         }
         let text = serde_json::to_string(&snapshot)?;
-        sqlx::query("UPDATE mastra_workflow_snapshot SET snapshot = jsonb(?) WHERE workflow_name = ? AND run_id = ?")
-            .bind(&text)
-            .bind(&workflow_name)
-            .bind(&run_id)
-            .execute(&mut *tx)
-            .await?;
+        let mut q = self.db.q();
+        q.s("UPDATE ")
+            .t("mastra_workflow_snapshot")
+            .s(" SET snapshot = ")
+            .json(Some(text.clone()))
+            .s(" WHERE workflow_name = ")
+            .a(&workflow_name)
+            .s(" AND run_id = ")
+            .a(&run_id);
+        tx.execute(&q).await?;
         tx.commit().await?;
         Ok(Some(text))
     }
 
     /// Delete every workflow run.
     pub async fn clear_all(&self) -> Result<()> {
-        let mut tx = self.db.write_tx().await?;
-        tx.execute("DELETE FROM mastra_workflow_snapshot").await?;
-        tx.commit().await?;
+        let mut q = self.db.q();
+        q.s("DELETE FROM ").t("mastra_workflow_snapshot");
+        self.db.pool().await?.execute(&q).await?;
         Ok(())
     }
 }

@@ -7,10 +7,10 @@ use std::collections::{HashMap, HashSet};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
-use sqlx::{Row, SqliteConnection};
 
-use super::{needs_normalize, to_json, Memory, MessageRow, MESSAGE_COLS};
-use crate::domains::args::{self, bind_all, Arg, Dir, PerPage};
+use super::{message_cols, needs_normalize, to_json, Memory, MessageRow};
+use crate::db::{Conn, NullMatch, Q, Row, Tx};
+use crate::domains::args::{self, Dir, PerPage};
 use crate::domains::{now_iso, parse_time};
 use crate::error::{Result, StoreError};
 
@@ -39,7 +39,8 @@ struct NewMessage {
     content: String,
 }
 
-/// Rows per multi-row INSERT: 7 parameters each stays far below SQLite's 32766 limit.
+/// Rows per multi-row INSERT: 7 parameters each stays far below SQLite's 32766 and
+/// PostgreSQL's 65535 parameter limits.
 const INSERT_CHUNK: usize = 200;
 
 /// Which messages a list call ranges over.
@@ -87,27 +88,25 @@ fn validate_message(i: usize, m: MessageIn<'_>, now: &str) -> Result<NewMessage>
     })
 }
 
-/// Set `updatedAt` = now on every listed thread that exists.
-async fn touch_threads(conn: &mut SqliteConnection, thread_ids: &HashSet<String>) -> Result<()> {
-    if thread_ids.is_empty() {
-        return Ok(());
+impl Memory {
+    /// Set `updatedAt` = now on every listed thread that exists.
+    async fn touch_threads(&self, tx: &mut Tx, thread_ids: &HashSet<String>) -> Result<()> {
+        if thread_ids.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<&String> = thread_ids.iter().collect();
+        let mut q = self.db.q();
+        q.s("UPDATE ").t("mastra_threads").s(" SET ").ts_set("updatedAt", &now_iso()).s(" WHERE ").in_list("id", &ids);
+        tx.execute(&q).await?;
+        Ok(())
     }
-    let ids: Vec<&String> = thread_ids.iter().collect();
-    sqlx::query(r#"UPDATE mastra_threads SET "updatedAt" = ? WHERE id IN (SELECT value FROM json_each(?))"#)
-        .bind(now_iso())
-        .bind(serde_json::to_string(&ids)?)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
 
-/// Thread ids currently holding any of these message ids.
-async fn threads_of(conn: &mut SqliteConnection, ids_json: &str) -> Result<HashSet<String>> {
-    let rows = sqlx::query("SELECT DISTINCT thread_id FROM mastra_messages WHERE id IN (SELECT value FROM json_each(?))")
-        .bind(ids_json)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(|r| Ok(r.try_get::<String, _>(0)?)).collect()
+    /// Thread ids currently holding any of these message ids.
+    async fn threads_of(&self, tx: &mut Tx, ids: &[String]) -> Result<HashSet<String>> {
+        let mut q = self.db.q();
+        q.s("SELECT DISTINCT thread_id FROM ").t("mastra_messages").s(" WHERE ").in_list("id", ids);
+        tx.fetch_all(&q).await?.iter().map(|r| r.string(0)).collect()
+    }
 }
 
 fn sort_messages(msgs: &mut [MessageRow], dir: Dir) {
@@ -117,7 +116,7 @@ fn sort_messages(msgs: &mut [MessageRow], dir: Dir) {
     });
 }
 
-fn rows_to_messages(rows: &[sqlx::sqlite::SqliteRow]) -> Result<Vec<MessageRow>> {
+fn rows_to_messages(rows: &[Row]) -> Result<Vec<MessageRow>> {
     rows.iter().map(MessageRow::from_row).collect()
 }
 
@@ -134,25 +133,25 @@ impl Memory {
         let batch: Vec<NewMessage> =
             input.into_iter().enumerate().map(|(i, m)| validate_message(i, m, &now)).collect::<Result<_>>()?;
 
-        let ids: Vec<&str> = batch.iter().map(|m| m.id.as_str()).collect();
-        let ids_json = serde_json::to_string(&ids)?;
+        let ids: Vec<String> = batch.iter().map(|m| m.id.clone()).collect();
+        let d = self.db.dialect();
         let mut tx = self.db.write_tx().await?;
-        let mut touched = threads_of(&mut *tx, &ids_json).await?;
+        let mut touched = self.threads_of(&mut tx, &ids).await?;
         for chunk in batch.chunks(INSERT_CHUNK) {
-            let values = vec!["(?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
-            let sql = format!(
-                r#"INSERT INTO mastra_messages (id, thread_id, content, role, type, "createdAt", "resourceId") VALUES {values}
-                   ON CONFLICT(id) DO UPDATE SET thread_id = excluded.thread_id, content = excluded.content,
-                   role = excluded.role, type = excluded.type, "resourceId" = excluded."resourceId""#
-            );
-            let mut q = sqlx::query(&sql);
-            for m in chunk {
-                q = q.bind(&m.id).bind(&m.thread_id).bind(&m.content).bind(&m.role).bind(&m.kind).bind(&m.created_at).bind(&m.resource_id);
+            let mut q = self.db.q();
+            q.s("INSERT INTO ").t("mastra_messages").s(&format!(r#" (id, thread_id, content, role, type, {}, "resourceId") VALUES "#, d.ts_cols("createdAt")));
+            for (i, m) in chunk.iter().enumerate() {
+                q.s(if i == 0 { "(" } else { ", (" });
+                q.a(&m.id).s(", ").a(&m.thread_id).s(", ").a(&m.content).s(", ").a(&m.role).s(", ").a(&m.kind).s(", ");
+                q.ts_values(&m.created_at).s(", ").a(&m.resource_id).s(")");
             }
-            q.execute(&mut *tx).await?;
+            // A re-saved id keeps its createdAt and may move to another thread.
+            q.s(r#" ON CONFLICT (id) DO UPDATE SET thread_id = excluded.thread_id, content = excluded.content,
+                   role = excluded.role, type = excluded.type, "resourceId" = excluded."resourceId""#);
+            tx.execute(&q).await?;
         }
         touched.extend(batch.iter().map(|m| m.thread_id.clone()));
-        touch_threads(&mut *tx, &touched).await?;
+        self.touch_threads(&mut tx, &touched).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -216,8 +215,7 @@ impl Memory {
             json!({ "messages": [], "total": total, "page": page, "perPage": per_page.to_json(), "hasMore": false }).to_string()
         };
 
-        let pool = self.db.pool().await?;
-        let mut conn = pool.acquire().await?;
+        let mut conn = self.db.conn().await?;
 
         if per_page == PerPage::Limit(0) {
             // Nothing from the page itself: only the include windows (semantic recall's
@@ -231,52 +229,57 @@ impl Memory {
             return Ok(json!({ "messages": msgs, "total": 0, "page": page, "perPage": 0, "hasMore": false, "normalize": normalize }).to_string());
         }
 
-        // WHERE clause from fixed fragments; every value is bound.
-        let mut conds: Vec<String> = Vec::new();
-        let mut binds: Vec<Arg> = Vec::new();
-        match &scope {
-            Scope::Threads(ids) if ids.len() == 1 => {
-                conds.push("thread_id = ?".into());
-                binds.push(Arg::Text(ids[0].clone()));
-            }
-            Scope::Threads(ids) => {
-                conds.push("thread_id IN (SELECT value FROM json_each(?))".into());
-                binds.push(Arg::Text(serde_json::to_string(ids)?));
-            }
-            Scope::Resource(_) => {}
-        }
-        if let Some(r) = &resource_filter {
-            conds.push(r#""resourceId" = ?"#.into());
-            binds.push(Arg::Text(r.clone()));
-        }
+        // One WHERE clause for the page and the count; every value is bound.
+        let d = self.db.dialect().clone();
+        let created = d.ts_col("createdAt");
         let range = filter.and_then(|f| f.get("dateRange"));
-        if let Some(start) = range.and_then(|r| r.get("start")).and_then(Value::as_str) {
-            let excl = range.and_then(|r| r.get("startExclusive")) == Some(&Value::Bool(true));
-            conds.push(format!(r#""createdAt" {} ?"#, if excl { ">" } else { ">=" }));
-            binds.push(Arg::Text(parse_time("dateRange.start", start)?));
-        }
-        if let Some(end) = range.and_then(|r| r.get("end")).and_then(Value::as_str) {
-            let excl = range.and_then(|r| r.get("endExclusive")) == Some(&Value::Bool(true));
-            conds.push(format!(r#""createdAt" {} ?"#, if excl { "<" } else { "<=" }));
-            binds.push(Arg::Text(parse_time("dateRange.end", end)?));
-        }
-        for (k, v) in &metadata {
-            // Content that is not valid JSON simply does not match.
-            let (sql, b) = args::json_scalar_eq("content", k, v, "metadata.", args::NullMatch::NullOnly);
-            conds.push(format!("CASE WHEN json_valid(content) THEN ({sql}) ELSE 0 END"));
-            binds.extend(b);
-        }
-        let where_sql = format!("WHERE {}", conds.join(" AND "));
+        let bound = |k: &str| -> Result<Option<(String, bool)>> {
+            let excl = range.and_then(|r| r.get(format!("{k}Exclusive").as_str())) == Some(&Value::Bool(true));
+            range
+                .and_then(|r| r.get(k))
+                .and_then(Value::as_str)
+                .map(|v| Ok((parse_time(&format!("dateRange.{k}"), v)?, excl)))
+                .transpose()
+        };
+        let (start, end) = (bound("start")?, bound("end")?);
+        let filtered = |q: &mut Q| {
+            q.s(" WHERE 1 = 1");
+            match &scope {
+                Scope::Threads(ids) if ids.len() == 1 => {
+                    q.s(" AND thread_id = ").a(&ids[0]);
+                }
+                Scope::Threads(ids) => {
+                    q.s(" AND ").in_list("thread_id", ids);
+                }
+                Scope::Resource(_) => {}
+            }
+            if let Some(r) = &resource_filter {
+                q.s(r#" AND "resourceId" = "#).a(r);
+            }
+            if let Some((t, excl)) = &start {
+                q.s(&format!(" AND {created} {} ", if *excl { ">" } else { ">=" })).ts(t);
+            }
+            if let Some((t, excl)) = &end {
+                q.s(&format!(" AND {created} {} ", if *excl { "<" } else { "<=" })).ts(t);
+            }
+            for (k, v) in &metadata {
+                // Content that is not JSON simply does not match.
+                q.s(" AND ").json_scalar_eq("content", &["metadata", k], v, NullMatch::NullOnly, true);
+            }
+        };
 
         let (limit, fetch) = match per_page {
-            PerPage::All => (-1, -1),
+            PerPage::All => (-1, None),
             // Without a total, one extra row tells whether another page exists.
-            PerPage::Limit(n) => (n, if want_total { n } else { n + 1 }),
+            PerPage::Limit(n) => (n, Some(if want_total { n } else { n + 1 })),
         };
-        let d = dir.sql();
-        let sql = format!(r#"SELECT {MESSAGE_COLS} FROM mastra_messages {where_sql} ORDER BY "createdAt" {d}, id {d} LIMIT ? OFFSET ?"#);
-        let rows = bind_all(sqlx::query(&sql), &binds).bind(fetch).bind(offset).fetch_all(&mut *conn).await?;
-        let mut msgs = rows_to_messages(&rows)?;
+        let dd = dir.sql();
+        let mut q = self.db.q();
+        q.s(&format!("SELECT {} FROM ", message_cols(&d))).t("mastra_messages");
+        filtered(&mut q);
+        q.s(&format!(" ORDER BY {created} {dd}, id {dd}"));
+        q.limit(fetch, offset);
+        let mut msgs = rows_to_messages(&conn.fetch_all(&q).await?)?;
         let extra = limit >= 0 && msgs.len() as i64 > limit;
         if extra {
             msgs.truncate(limit as usize);
@@ -287,8 +290,10 @@ impl Memory {
                 // The page came back short, so it reached the end: total is known.
                 offset + page_count
             } else {
-                let count_sql = format!("SELECT COUNT(*) FROM mastra_messages {where_sql}");
-                bind_all(sqlx::query(&count_sql), &binds).fetch_one(&mut *conn).await?.try_get(0)?
+                let mut count = self.db.q();
+                count.s("SELECT COUNT(*) FROM ").t("mastra_messages");
+                filtered(&mut count);
+                conn.fetch_int(&count).await?
             }
         } else {
             // As @mastra/pg does it: not a real count; callers that skip it must not use it.
@@ -331,40 +336,48 @@ impl Memory {
     /// The include windows: each target (found by id in whatever thread owns it, within
     /// the resource when one is given) with up to `prev` earlier and `next` later messages
     /// of its own thread, in (createdAt, id) order. Deduplicated, ascending.
-    async fn include_windows(&self, conn: &mut SqliteConnection, includes: &[Include], resource: Option<&str>) -> Result<Vec<MessageRow>> {
+    async fn include_windows(&self, conn: &mut Conn, includes: &[Include], resource: Option<&str>) -> Result<Vec<MessageRow>> {
+        let d = self.db.dialect();
+        let created = d.ts_col("createdAt");
         let ids: Vec<&str> = includes.iter().map(|i| i.id.as_str()).collect();
-        let res_cond = if resource.is_some() { r#" AND "resourceId" = ?"# } else { "" };
-        let sql = format!(r#"SELECT id, thread_id, "createdAt" FROM mastra_messages WHERE id IN (SELECT value FROM json_each(?)){res_cond}"#);
-        let mut q = sqlx::query(&sql).bind(serde_json::to_string(&ids)?);
+        let mut q = self.db.q();
+        q.s(&format!("SELECT id, thread_id, {} FROM ", d.ts_read("createdAt"))).t("mastra_messages").s(" WHERE ").in_list("id", &ids);
         if let Some(r) = resource {
-            q = q.bind(r);
+            q.s(r#" AND "resourceId" = "#).a(r);
         }
-        let targets: HashMap<String, (String, String)> = q
-            .fetch_all(&mut *conn)
+        let targets: HashMap<String, (String, String)> = conn
+            .fetch_all(&q)
             .await?
             .iter()
-            .map(|r| Ok((r.try_get(0)?, (r.try_get(1)?, r.try_get(2)?))))
+            .map(|r| Ok((r.string(0)?, (r.string(1)?, r.string(2)?))))
             .collect::<Result<_>>()?;
 
-        let before = format!(
-            r#"SELECT {MESSAGE_COLS} FROM mastra_messages WHERE thread_id = ? AND ("createdAt", id) <= (?, ?){res_cond} ORDER BY "createdAt" DESC, id DESC LIMIT ?"#
-        );
-        let after = format!(
-            r#"SELECT {MESSAGE_COLS} FROM mastra_messages WHERE thread_id = ? AND ("createdAt", id) > (?, ?){res_cond} ORDER BY "createdAt" ASC, id ASC LIMIT ?"#
-        );
         let mut out: Vec<MessageRow> = Vec::new();
         let mut seen = HashSet::new();
         for inc in includes {
-            let Some((thread, created)) = targets.get(&inc.id) else { continue };
-            for (sql, n) in [(&before, inc.prev + 1), (&after, inc.next)] {
+            let Some((thread, at)) = targets.get(&inc.id) else { continue };
+            // The target and up to `prev` before it, then up to `next` after it, in
+            // (createdAt, id) order within the target's own thread.
+            for (cmp, dir, n) in [("<=", "DESC", inc.prev + 1), (">", "ASC", inc.next)] {
                 if n == 0 {
                     continue;
                 }
-                let mut q = sqlx::query(sql).bind(thread).bind(created).bind(&inc.id);
+                let mut q = self.db.q();
+                q.s(&format!("SELECT {} FROM ", message_cols(d)))
+                    .t("mastra_messages")
+                    .s(" WHERE thread_id = ")
+                    .a(thread)
+                    .s(&format!(" AND ({created}, id) {cmp} ("))
+                    .ts(at)
+                    .s(", ")
+                    .a(&inc.id)
+                    .s(")");
                 if let Some(r) = resource {
-                    q = q.bind(r);
+                    q.s(r#" AND "resourceId" = "#).a(r);
                 }
-                for m in rows_to_messages(&q.bind(n).fetch_all(&mut *conn).await?)? {
+                q.s(&format!(" ORDER BY {created} {dir}, id {dir}"));
+                q.limit(Some(n), 0);
+                for m in rows_to_messages(&conn.fetch_all(&q).await?)? {
                     if seen.insert(m.id.clone()) {
                         out.push(m);
                     }
@@ -382,14 +395,11 @@ impl Memory {
         if ids.is_empty() {
             return Ok(r#"{"messages":[],"normalize":false}"#.into());
         }
-        let pool = self.db.pool().await?;
-        let rows = sqlx::query(&format!(
-            r#"SELECT {MESSAGE_COLS} FROM mastra_messages WHERE id IN (SELECT value FROM json_each(?)) ORDER BY "createdAt" ASC, id ASC"#
-        ))
-        .bind(serde_json::to_string(&ids)?)
-        .fetch_all(&pool)
-        .await?;
-        let msgs = rows_to_messages(&rows)?;
+        let d = self.db.dialect();
+        let mut q = self.db.q();
+        q.s(&format!("SELECT {} FROM ", message_cols(d))).t("mastra_messages").s(" WHERE ").in_list("id", &ids);
+        q.s(&format!(" ORDER BY {} ASC, id ASC", d.ts_col("createdAt")));
+        let msgs = rows_to_messages(&self.db.pool().await?.fetch_all(&q).await?)?;
         Ok(json!({ "messages": msgs, "normalize": needs_normalize(&msgs) }).to_string())
     }
 
@@ -418,11 +428,18 @@ impl Memory {
                 return Err(StoreError::invalid(format!("message update at index {i}: resourceId must be a string or null")));
             }
         }
-        let ids_json = serde_json::to_string(&ids)?;
-        let select = format!("SELECT {MESSAGE_COLS} FROM mastra_messages WHERE id IN (SELECT value FROM json_each(?))");
+        let d = self.db.dialect();
+        let select = |lock: bool| {
+            let mut q = self.db.q();
+            q.s(&format!("SELECT {} FROM ", message_cols(d))).t("mastra_messages").s(" WHERE ").in_list("id", &ids);
+            if lock {
+                q.s(d.for_update());
+            }
+            q
+        };
 
         let mut tx = self.db.write_tx().await?;
-        let existing = rows_to_messages(&sqlx::query(&select).bind(&ids_json).fetch_all(&mut *tx).await?)?;
+        let existing = rows_to_messages(&tx.fetch_all(&select(true)).await?)?;
         let mut touched: HashSet<String> = HashSet::new();
         for old in &existing {
             // Two patches for one id: the first is applied, as @mastra/libsql does.
@@ -457,26 +474,22 @@ impl Memory {
             }
             let text = |k: &str| patch.get(k).and_then(Value::as_str).map(String::from);
             let new_thread = text("threadId");
-            sqlx::query(
-                r#"UPDATE mastra_messages SET content = COALESCE(?, content), role = COALESCE(?, role), type = COALESCE(?, type),
-                   thread_id = COALESCE(?, thread_id), "resourceId" = CASE WHEN ? THEN ? ELSE "resourceId" END WHERE id = ?"#,
-            )
-            .bind(content_text)
-            .bind(text("role"))
-            .bind(text("type"))
-            .bind(&new_thread)
-            .bind(patch.contains_key("resourceId"))
-            .bind(text("resourceId"))
-            .bind(&old.id)
-            .execute(&mut *tx)
-            .await?;
+            let mut q = self.db.q();
+            q.s("UPDATE ").t("mastra_messages").s(" SET content = COALESCE(").a(content_text);
+            q.s(", content), role = COALESCE(").a(text("role")).s(", role), type = COALESCE(").a(text("type"));
+            q.s(", type), thread_id = COALESCE(").a(new_thread.clone()).s(", thread_id)");
+            if patch.contains_key("resourceId") {
+                q.s(r#", "resourceId" = "#).a(text("resourceId"));
+            }
+            q.s(" WHERE id = ").a(&old.id);
+            tx.execute(&q).await?;
             touched.insert(old.thread_id.clone());
             if let Some(t) = new_thread {
                 touched.insert(t);
             }
         }
-        touch_threads(&mut *tx, &touched).await?;
-        let mut updated = rows_to_messages(&sqlx::query(&select).bind(&ids_json).fetch_all(&mut *tx).await?)?;
+        self.touch_threads(&mut tx, &touched).await?;
+        let mut updated = rows_to_messages(&tx.fetch_all(&select(false)).await?)?;
         tx.commit().await?;
         sort_messages(&mut updated, Dir::Asc);
         to_json(&updated)
@@ -490,17 +503,16 @@ impl Memory {
         if ids.is_empty() {
             return Ok(());
         }
-        let ids_json = serde_json::to_string(&ids)?;
         let mut tx = self.db.write_tx().await?;
-        let touched = threads_of(&mut *tx, &ids_json).await?;
+        let touched = self.threads_of(&mut tx, &ids).await?;
         let touched: HashSet<String> = touched.into_iter().filter(|t| thread_id.is_none_or(|want| want == t)).collect();
-        sqlx::query("DELETE FROM mastra_messages WHERE id IN (SELECT value FROM json_each(?)) AND (? IS NULL OR thread_id = ?)")
-            .bind(&ids_json)
-            .bind(thread_id)
-            .bind(thread_id)
-            .execute(&mut *tx)
-            .await?;
-        touch_threads(&mut *tx, &touched).await?;
+        let mut q = self.db.q();
+        q.s("DELETE FROM ").t("mastra_messages").s(" WHERE ").in_list("id", &ids);
+        if let Some(t) = thread_id {
+            q.s(" AND thread_id = ").a(t);
+        }
+        tx.execute(&q).await?;
+        self.touch_threads(&mut tx, &touched).await?;
         tx.commit().await?;
         Ok(())
     }

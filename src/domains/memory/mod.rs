@@ -8,10 +8,8 @@ mod threads;
 
 use serde::Serialize;
 use serde_json::value::RawValue;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Executor, Row};
 
-use crate::db::Db;
+use crate::db::{Db, Dialect, Row};
 use crate::error::Result;
 
 /// The memory domain of one store.
@@ -28,18 +26,26 @@ impl Memory {
     /// Delete every thread, message and resource.
     pub async fn clear_all(&self) -> Result<()> {
         let mut tx = self.db.write_tx().await?;
-        tx.execute("DELETE FROM mastra_messages; DELETE FROM mastra_threads; DELETE FROM mastra_resources;").await?;
+        for table in ["mastra_messages", "mastra_threads", "mastra_resources"] {
+            let mut q = self.db.q();
+            q.s("DELETE FROM ").t(table);
+            tx.execute(&q).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
 }
 
-/// Columns of a thread, in the order `ThreadRow::from_row` reads them. Metadata is stored
-/// as JSONB (written with `jsonb(?)`); `json()` reads JSONB and legacy JSON text alike.
-const THREAD_COLS: &str = r#"id, "resourceId", title, json(metadata), "createdAt", "updatedAt""#;
+/// Columns of a thread, in the order `ThreadRow::from_row` reads them. Metadata is JSONB
+/// on both backends; reading it as JSON text copes with legacy text rows too.
+pub(crate) fn thread_cols(d: &Dialect) -> String {
+    format!(r#"id, "resourceId", title, {}, {}, {}"#, d.json_read("metadata"), d.ts_read("createdAt"), d.ts_read("updatedAt"))
+}
 
 /// Columns of a message, in the order `MessageRow::from_row` reads them.
-const MESSAGE_COLS: &str = r#"id, content, role, type, "createdAt", thread_id, "resourceId""#;
+pub(crate) fn message_cols(d: &Dialect) -> String {
+    format!(r#"id, content, role, type, {}, thread_id, "resourceId""#, d.ts_read("createdAt"))
+}
 
 /// A thread as Mastra's `StorageThreadType` (dates as ISO strings).
 #[derive(Serialize, Debug, Clone)]
@@ -55,15 +61,14 @@ pub(crate) struct ThreadRow {
 }
 
 impl ThreadRow {
-    fn from_row(r: &SqliteRow) -> Result<Self> {
-        let metadata: Option<String> = r.try_get(3)?;
+    fn from_row(r: &Row) -> Result<Self> {
         Ok(ThreadRow {
-            id: r.try_get(0)?,
-            resource_id: r.try_get(1)?,
-            title: r.try_get::<Option<String>, _>(2)?.unwrap_or_default(),
-            metadata: metadata.map(raw_json_or_string),
-            created_at: r.try_get(4)?,
-            updated_at: r.try_get(5)?,
+            id: r.string(0)?,
+            resource_id: r.string(1)?,
+            title: r.string(2)?,
+            metadata: r.text(3)?.map(raw_json_or_string),
+            created_at: r.string(4)?,
+            updated_at: r.string(5)?,
         })
     }
 
@@ -119,19 +124,18 @@ fn is_canonical(role: &str, content: &str) -> bool {
 }
 
 impl MessageRow {
-    fn from_row(r: &SqliteRow) -> Result<Self> {
-        let kind: Option<String> = r.try_get(3)?;
-        let content: String = r.try_get(1)?;
-        let role: String = r.try_get(2)?;
+    fn from_row(r: &Row) -> Result<Self> {
+        let content = r.string(1)?;
+        let role = r.string(2)?;
         Ok(MessageRow {
-            id: r.try_get(0)?,
+            id: r.string(0)?,
             canonical: is_canonical(&role, &content),
             content: raw_json_or_string(content),
             role,
-            kind: kind.filter(|k| !k.is_empty() && k != "v2"),
-            created_at: r.try_get(4)?,
-            thread_id: r.try_get(5)?,
-            resource_id: r.try_get(6)?,
+            kind: r.text(3)?.filter(|k| !k.is_empty() && k != "v2"),
+            created_at: r.string(4)?,
+            thread_id: r.string(5)?,
+            resource_id: r.text(6)?,
         })
     }
 }

@@ -1,13 +1,15 @@
 //! Resources: the per-user record that holds resource-scoped working memory.
 
 use serde_json::{json, Map, Value};
-use sqlx::Row;
 
 use super::{raw_json_or_string, Memory};
+use crate::db::{Dialect, Row};
 use crate::domains::{args, now_after, now_iso, parse_time};
 use crate::error::{Result, StoreError};
 
-const RESOURCE_COLS: &str = r#"id, "workingMemory", json(metadata), "createdAt", "updatedAt""#;
+fn resource_cols(d: &Dialect) -> String {
+    format!(r#"id, "workingMemory", {}, {}, {}"#, d.json_read("metadata"), d.ts_read("createdAt"), d.ts_read("updatedAt"))
+}
 
 struct ResourceRow {
     id: String,
@@ -18,13 +20,13 @@ struct ResourceRow {
 }
 
 impl ResourceRow {
-    fn from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Self> {
+    fn from_row(r: &Row) -> Result<Self> {
         Ok(ResourceRow {
-            id: r.try_get(0)?,
-            working_memory: r.try_get(1)?,
-            metadata: r.try_get(2)?,
-            created_at: r.try_get(3)?,
-            updated_at: r.try_get(4)?,
+            id: r.string(0)?,
+            working_memory: r.text(1)?,
+            metadata: r.text(2)?,
+            created_at: r.string(3)?,
+            updated_at: r.string(4)?,
         })
     }
 
@@ -45,11 +47,9 @@ impl ResourceRow {
 impl Memory {
     /// `getResourceById`: the resource or None.
     pub async fn get_resource(&self, id: &str) -> Result<Option<String>> {
-        let pool = self.db.pool().await?;
-        let row = sqlx::query(&format!("SELECT {RESOURCE_COLS} FROM mastra_resources WHERE id = ?"))
-            .bind(id)
-            .fetch_optional(&pool)
-            .await?;
+        let mut q = self.db.q();
+        q.s(&format!("SELECT {} FROM ", resource_cols(self.db.dialect()))).t("mastra_resources").s(" WHERE id = ").a(id);
+        let row = self.db.pool().await?.fetch_optional(&q).await?;
         Ok(row.map(|r| ResourceRow::from_row(&r)).transpose()?.map(|r| r.to_json()))
     }
 
@@ -70,17 +70,26 @@ impl Memory {
             }
         };
         let metadata = r.get("metadata").filter(|m| !m.is_null()).map(Value::to_string);
-        let pool = self.db.pool().await?;
-        sqlx::query(
-            r#"INSERT OR REPLACE INTO mastra_resources (id, "workingMemory", metadata, "createdAt", "updatedAt") VALUES (?, ?, jsonb(?), ?, ?)"#,
-        )
-        .bind(id)
-        .bind(wm)
-        .bind(metadata)
-        .bind(time("createdAt")?)
-        .bind(time("updatedAt")?)
-        .execute(&pool)
-        .await?;
+        let (created, updated) = (time("createdAt")?, time("updatedAt")?);
+        let d = self.db.dialect();
+        let mut q = self.db.q();
+        q.s("INSERT INTO ")
+            .t("mastra_resources")
+            .s(&format!(r#" (id, "workingMemory", metadata, {}, {}) VALUES ("#, d.ts_cols("createdAt"), d.ts_cols("updatedAt")))
+            .a(id)
+            .s(", ")
+            .a(wm)
+            .s(", ")
+            .json(metadata)
+            .s(", ")
+            .ts_values(&created)
+            .s(", ")
+            .ts_values(&updated)
+            .s(r#") ON CONFLICT (id) DO UPDATE SET "workingMemory" = excluded."workingMemory", metadata = excluded.metadata, "#)
+            .ts_excluded("createdAt")
+            .s(", ")
+            .ts_excluded("updatedAt");
+        self.db.pool().await?.execute(&q).await?;
         Ok(())
     }
 
@@ -101,62 +110,64 @@ impl Memory {
             Some(_) => return Err(StoreError::invalid("metadata must be an object")),
         };
 
+        let d = self.db.dialect();
         let mut tx = self.db.write_tx().await?;
-        let row = sqlx::query(&format!("SELECT {RESOURCE_COLS} FROM mastra_resources WHERE id = ?"))
-            .bind(&id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let out = match row {
-            None => {
-                let now = now_iso();
-                let metadata = serde_json::to_string(&patch.unwrap_or_default())?;
-                sqlx::query(
-                    r#"INSERT INTO mastra_resources (id, "workingMemory", metadata, "createdAt", "updatedAt") VALUES (?, ?, jsonb(?), ?, ?)"#,
-                )
-                .bind(&id)
-                .bind(&wm)
-                .bind(&metadata)
-                .bind(&now)
-                .bind(&now)
-                .execute(&mut *tx)
-                .await?;
-                let mut o = json!({ "id": id, "metadata": raw_json_or_string(metadata), "createdAt": now, "updatedAt": now });
-                if wm_given {
-                    o["workingMemory"] = json!(wm);
-                }
-                o.to_string()
+        // Create the row when missing (metadata as given or {}, both timestamps now);
+        // otherwise merge into it under its lock. Concurrent first updates cannot collide.
+        let now = now_iso();
+        let initial_metadata = serde_json::to_string(&patch.clone().unwrap_or_default())?;
+        let mut q = self.db.q();
+        q.s("INSERT INTO ")
+            .t("mastra_resources")
+            .s(&format!(r#" (id, "workingMemory", metadata, {}, {}) VALUES ("#, d.ts_cols("createdAt"), d.ts_cols("updatedAt")))
+            .a(&id)
+            .s(", ")
+            .a(wm.clone())
+            .s(", ")
+            .json(Some(initial_metadata.clone()))
+            .s(", ")
+            .ts_values(&now)
+            .s(", ")
+            .ts_values(&now)
+            .s(") ON CONFLICT (id) DO NOTHING");
+        let created = tx.execute(&q).await? > 0;
+        let out = if created {
+            let mut o = json!({ "id": id, "metadata": raw_json_or_string(initial_metadata), "createdAt": now, "updatedAt": now });
+            if wm_given {
+                o["workingMemory"] = json!(wm);
             }
-            Some(r) => {
-                let mut res = ResourceRow::from_row(&r)?;
-                let mut merged: Map<String, Value> = match res.metadata.as_deref().map(serde_json::from_str) {
-                    Some(Ok(Value::Object(m))) => m,
-                    _ => Map::new(),
-                };
-                let write_meta = patch.is_some();
-                for (k, v) in patch.unwrap_or_default() {
-                    merged.insert(k, v);
-                }
-                let merged_text = serde_json::to_string(&merged)?;
-                if wm_given {
-                    res.working_memory = wm;
-                }
-                res.updated_at = now_after(&res.updated_at);
-                sqlx::query(
-                    r#"UPDATE mastra_resources SET "workingMemory" = CASE WHEN ? THEN ? ELSE "workingMemory" END,
-                       metadata = CASE WHEN ? THEN jsonb(?) ELSE metadata END, "updatedAt" = ? WHERE id = ?"#,
-                )
-                .bind(wm_given)
-                .bind(&res.working_memory)
-                .bind(write_meta)
-                .bind(&merged_text)
-                .bind(&res.updated_at)
-                .bind(&id)
-                .execute(&mut *tx)
-                .await?;
-                // The returned record carries the merged metadata (`{}` when there was none).
-                res.metadata = Some(merged_text);
-                res.to_json()
+            o.to_string()
+        } else {
+            let mut q = self.db.q();
+            q.s(&format!("SELECT {} FROM ", resource_cols(d))).t("mastra_resources").s(" WHERE id = ").a(&id).s(d.for_update());
+            let row = tx.fetch_optional(&q).await?.ok_or_else(|| StoreError::NotFound(format!("Resource {id} not found")))?;
+            let mut res = ResourceRow::from_row(&row)?;
+            let mut merged: Map<String, Value> = match res.metadata.as_deref().map(serde_json::from_str) {
+                Some(Ok(Value::Object(m))) => m,
+                _ => Map::new(),
+            };
+            let write_meta = patch.is_some();
+            for (k, v) in patch.unwrap_or_default() {
+                merged.insert(k, v);
             }
+            let merged_text = serde_json::to_string(&merged)?;
+            if wm_given {
+                res.working_memory = wm;
+            }
+            res.updated_at = now_after(&res.updated_at);
+            let mut q = self.db.q();
+            q.s("UPDATE ").t("mastra_resources").s(" SET ").ts_set("updatedAt", &res.updated_at);
+            if wm_given {
+                q.s(r#", "workingMemory" = "#).a(res.working_memory.clone());
+            }
+            if write_meta {
+                q.s(", metadata = ").json(Some(merged_text.clone()));
+            }
+            q.s(" WHERE id = ").a(&id);
+            tx.execute(&q).await?;
+            // The returned record carries the merged metadata (`{}` when there was none).
+            res.metadata = Some(merged_text);
+            res.to_json()
         };
         tx.commit().await?;
         Ok(out)

@@ -3,10 +3,10 @@
 
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
-use sqlx::{Row, SqliteConnection};
 
-use super::{to_json, Memory, ThreadRow, THREAD_COLS};
-use crate::domains::args::{self, bind_all, Arg, Dir, PerPage};
+use super::{thread_cols, to_json, Memory, ThreadRow};
+use crate::db::{NullMatch, Tx};
+use crate::domains::args::{self, Dir, PerPage};
 use crate::domains::{now_after, now_iso, parse_time};
 use crate::error::{Result, StoreError};
 
@@ -22,36 +22,27 @@ struct ThreadIn {
     updated_at: Option<String>,
 }
 
-/// A thread read on the connection of an open transaction (so the read is part of it).
-async fn thread_in(conn: &mut SqliteConnection, id: &str) -> Result<Option<ThreadRow>> {
-    sqlx::query(&format!("SELECT {THREAD_COLS} FROM mastra_threads WHERE id = ?"))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .map(|r| ThreadRow::from_row(&r))
-        .transpose()
-}
-
 impl Memory {
+    /// A thread read inside an open write transaction, row-locked on PostgreSQL.
+    async fn thread_in(&self, tx: &mut Tx, id: &str) -> Result<Option<ThreadRow>> {
+        let d = self.db.dialect();
+        let mut q = self.db.q();
+        q.s(&format!("SELECT {} FROM ", thread_cols(d))).t("mastra_threads").s(" WHERE id = ").a(id).s(d.for_update());
+        tx.fetch_optional(&q).await?.map(|r| ThreadRow::from_row(&r)).transpose()
+    }
+
     /// `getThreadById`: the thread, or None when missing or owned by another resource.
     pub async fn get_thread(&self, thread_id: &str, resource_id: Option<&str>) -> Result<Option<String>> {
         if thread_id.trim().is_empty() {
             return Err(StoreError::invalid("threadId must be a non-empty string"));
         }
-        Ok(self.fetch_thread(thread_id, resource_id).await?.map(|t| to_json(&t)).transpose()?)
-    }
-
-    async fn fetch_thread(&self, thread_id: &str, resource_id: Option<&str>) -> Result<Option<ThreadRow>> {
-        let pool = self.db.pool().await?;
-        let sql = match resource_id {
-            Some(_) => format!(r#"SELECT {THREAD_COLS} FROM mastra_threads WHERE id = ? AND "resourceId" = ?"#),
-            None => format!("SELECT {THREAD_COLS} FROM mastra_threads WHERE id = ?"),
-        };
-        let mut q = sqlx::query(&sql).bind(thread_id);
+        let mut q = self.db.q();
+        q.s(&format!("SELECT {} FROM ", thread_cols(self.db.dialect()))).t("mastra_threads").s(" WHERE id = ").a(thread_id);
         if let Some(r) = resource_id {
-            q = q.bind(r);
+            q.s(r#" AND "resourceId" = "#).a(r);
         }
-        q.fetch_optional(&pool).await?.map(|r| ThreadRow::from_row(&r)).transpose()
+        let row = self.db.pool().await?.fetch_optional(&q).await?;
+        row.map(|r| ThreadRow::from_row(&r).and_then(|t| to_json(&t))).transpose()
     }
 
     /// `saveThread`: insert or replace the whole row (Mastra re-saves fixed ids).
@@ -63,19 +54,27 @@ impl Memory {
         let created = t.created_at.as_deref().map(|s| parse_time("thread.createdAt", s)).transpose()?.unwrap_or_else(|| now.clone());
         let updated = t.updated_at.as_deref().map(|s| parse_time("thread.updatedAt", s)).transpose()?.unwrap_or(now);
         let metadata = t.metadata.map(|m| m.get().to_string()).filter(|m| m != "null");
-        let pool = self.db.pool().await?;
-        sqlx::query(
-            r#"INSERT OR REPLACE INTO mastra_threads (id, "resourceId", title, metadata, "createdAt", "updatedAt")
-               VALUES (?, ?, ?, jsonb(?), ?, ?)"#,
-        )
-        .bind(id)
-        .bind(resource_id)
-        .bind(t.title.unwrap_or_default())
-        .bind(metadata)
-        .bind(created)
-        .bind(updated)
-        .execute(&pool)
-        .await?;
+        let d = self.db.dialect();
+        let mut q = self.db.q();
+        q.s("INSERT INTO ")
+            .t("mastra_threads")
+            .s(&format!(r#" (id, "resourceId", title, metadata, {}, {}) VALUES ("#, d.ts_cols("createdAt"), d.ts_cols("updatedAt")))
+            .a(id)
+            .s(", ")
+            .a(resource_id)
+            .s(", ")
+            .a(t.title.unwrap_or_default())
+            .s(", ")
+            .json(metadata)
+            .s(", ")
+            .ts_values(&created)
+            .s(", ")
+            .ts_values(&updated)
+            .s(r#") ON CONFLICT (id) DO UPDATE SET "resourceId" = excluded."resourceId", title = excluded.title, metadata = excluded.metadata, "#)
+            .ts_excluded("createdAt")
+            .s(", ")
+            .ts_excluded("updatedAt");
+        self.db.pool().await?.execute(&q).await?;
         Ok(())
     }
 
@@ -91,7 +90,7 @@ impl Memory {
             },
         };
         let mut tx = self.db.write_tx().await?;
-        let Some(mut thread) = thread_in(&mut tx, id).await? else {
+        let Some(mut thread) = self.thread_in(&mut tx, id).await? else {
             return Err(StoreError::NotFound(format!("Thread {id} not found")));
         };
         let mut merged = thread.metadata_object();
@@ -103,13 +102,18 @@ impl Memory {
             thread.title = t.to_string();
         }
         thread.updated_at = now_after(&thread.updated_at);
-        sqlx::query(r#"UPDATE mastra_threads SET title = ?, metadata = jsonb(?), "updatedAt" = ? WHERE id = ?"#)
-            .bind(&thread.title)
-            .bind(&merged_text)
-            .bind(&thread.updated_at)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        let mut q = self.db.q();
+        q.s("UPDATE ")
+            .t("mastra_threads")
+            .s(" SET title = ")
+            .a(&thread.title)
+            .s(", metadata = ")
+            .json(Some(merged_text.clone()))
+            .s(", ")
+            .ts_set("updatedAt", &thread.updated_at)
+            .s(" WHERE id = ")
+            .a(id);
+        tx.execute(&q).await?;
         tx.commit().await?;
         thread.metadata = Some(serde_json::value::RawValue::from_string(merged_text)?);
         to_json(&thread)
@@ -118,8 +122,12 @@ impl Memory {
     /// `deleteThread`: its messages, then the thread, atomically. Missing is fine.
     pub async fn delete_thread(&self, thread_id: &str) -> Result<()> {
         let mut tx = self.db.write_tx().await?;
-        sqlx::query("DELETE FROM mastra_messages WHERE thread_id = ?").bind(thread_id).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM mastra_threads WHERE id = ?").bind(thread_id).execute(&mut *tx).await?;
+        let mut q = self.db.q();
+        q.s("DELETE FROM ").t("mastra_messages").s(" WHERE thread_id = ").a(thread_id);
+        tx.execute(&q).await?;
+        let mut q = self.db.q();
+        q.s("DELETE FROM ").t("mastra_threads").s(" WHERE id = ").a(thread_id);
+        tx.execute(&q).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -138,39 +146,41 @@ impl Memory {
         let metadata = args::metadata_filter(filter.and_then(|f| f.get("metadata")))?;
         let order = a.get("orderBy");
         let field = match order.and_then(|o| o.get("field")).and_then(Value::as_str) {
-            Some("updatedAt") => "\"updatedAt\"",
-            _ => "\"createdAt\"",
+            Some("updatedAt") => "updatedAt",
+            _ => "createdAt",
         };
         let dir = Dir::parse(order.and_then(|o| o.get("direction")), Dir::Desc);
+        let resource = filter.and_then(|f| f.get("resourceId")).and_then(Value::as_str).filter(|s| !s.is_empty());
 
-        let mut conds: Vec<String> = Vec::new();
-        let mut binds: Vec<Arg> = Vec::new();
-        if let Some(r) = filter.and_then(|f| f.get("resourceId")).and_then(Value::as_str).filter(|s| !s.is_empty()) {
-            conds.push(r#""resourceId" = ?"#.into());
-            binds.push(Arg::Text(r.to_string()));
-        }
-        for (k, v) in &metadata {
-            let (sql, b) = args::json_scalar_eq("metadata", k, v, "", args::NullMatch::NullOrMissing);
-            conds.push(sql);
-            binds.extend(b);
-        }
-        let where_sql = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
-
-        let pool = self.db.pool().await?;
-        let mut conn = pool.acquire().await?;
-        let count_sql = format!("SELECT COUNT(*) FROM mastra_threads {where_sql}");
-        let total: i64 = bind_all(sqlx::query(&count_sql), &binds).fetch_one(&mut *conn).await?.try_get(0)?;
+        // The same WHERE clause for the count and the page.
+        let filtered = |q: &mut crate::db::Q| {
+            q.s(" WHERE 1 = 1");
+            if let Some(r) = resource {
+                q.s(r#" AND "resourceId" = "#).a(r);
+            }
+            for (k, v) in &metadata {
+                q.s(" AND ").json_scalar_eq("metadata", &[k], v, NullMatch::NullOrMissing, false);
+            }
+        };
+        let d = self.db.dialect();
+        let mut conn = self.db.conn().await?;
+        let mut count = self.db.q();
+        count.s("SELECT COUNT(*) FROM ").t("mastra_threads");
+        filtered(&mut count);
+        let total = conn.fetch_int(&count).await?;
         let mut threads = Vec::new();
         if total > 0 && per_page != PerPage::Limit(0) {
-            let limit = match per_page {
-                PerPage::All => -1,
-                PerPage::Limit(n) => n,
-            };
-            let d = dir.sql();
-            let sql = format!("SELECT {THREAD_COLS} FROM mastra_threads {where_sql} ORDER BY {field} {d}, id {d} LIMIT ? OFFSET ?");
-            let rows = bind_all(sqlx::query(&sql), &binds).bind(limit).bind(offset).fetch_all(&mut *conn).await?;
-            for r in &rows {
-                threads.push(ThreadRow::from_row(r)?);
+            let mut q = self.db.q();
+            q.s(&format!("SELECT {} FROM ", thread_cols(d))).t("mastra_threads");
+            filtered(&mut q);
+            let dd = dir.sql();
+            q.s(&format!(" ORDER BY {} {dd}, id {dd}", d.ts_col(field)));
+            q.limit(match per_page {
+                PerPage::All => None,
+                PerPage::Limit(n) => Some(n),
+            }, offset);
+            for r in conn.fetch_all(&q).await? {
+                threads.push(ThreadRow::from_row(&r)?);
             }
         }
         let has_more = match per_page {
@@ -206,41 +216,34 @@ impl Memory {
         };
         let limit = opts.and_then(|o| o.get("messageLimit")).and_then(Value::as_i64).filter(|n| *n > 0);
 
+        let d = self.db.dialect();
         let mut tx = self.db.write_tx().await?;
-        let Some(src) = thread_in(&mut tx, &source_id).await? else {
+        let Some(src) = self.thread_in(&mut tx, &source_id).await? else {
             return Err(StoreError::NotFound(format!("Source thread with id {source_id} not found")));
         };
-        let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM mastra_threads WHERE id = ?").bind(&new_id).fetch_optional(&mut *tx).await?;
-        if exists.is_some() {
+        let mut q = self.db.q();
+        q.s("SELECT 1 FROM ").t("mastra_threads").s(" WHERE id = ").a(&new_id);
+        if tx.fetch_optional(&q).await?.is_some() {
             return Err(StoreError::Conflict(format!("Thread with id {new_id} already exists")));
         }
 
-        let mut conds = vec!["thread_id = ?".to_string()];
-        let mut binds = vec![Arg::Text(source_id.clone())];
-        if let Some(s) = start {
-            conds.push(r#""createdAt" >= ?"#.into());
-            binds.push(Arg::Text(s));
+        // The N most recent, then back to chronological order.
+        let created = d.ts_col("createdAt");
+        let mut q = self.db.q();
+        q.s(&format!("SELECT id FROM (SELECT id, {created} AS at FROM ")).t("mastra_messages").s(" WHERE thread_id = ").a(&source_id);
+        if let Some(s) = &start {
+            q.s(&format!(" AND {created} >= ")).ts(s);
         }
-        if let Some(e) = end {
-            conds.push(r#""createdAt" <= ?"#.into());
-            binds.push(Arg::Text(e));
+        if let Some(e) = &end {
+            q.s(&format!(" AND {created} <= ")).ts(e);
         }
         if let Some(ids) = &ids {
-            conds.push("id IN (SELECT value FROM json_each(?))".into());
-            binds.push(Arg::Text(serde_json::to_string(ids)?));
+            q.s(" AND ").in_list("id", ids);
         }
-        // The N most recent, then back to chronological order.
-        let sql = format!(
-            r#"SELECT id FROM (SELECT id, "createdAt" FROM mastra_messages WHERE {} ORDER BY "createdAt" DESC, id DESC LIMIT ?) ORDER BY "createdAt" ASC, id ASC"#,
-            conds.join(" AND ")
-        );
-        let source_ids: Vec<String> = bind_all(sqlx::query(&sql), &binds)
-            .bind(limit.unwrap_or(-1))
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(|r| r.try_get(0))
-            .collect::<Result<_, _>>()?;
+        q.s(&format!(" ORDER BY {created} DESC, id DESC"));
+        q.limit(limit, 0);
+        q.s(") recent ORDER BY at ASC, id ASC");
+        let source_ids: Vec<String> = tx.fetch_all(&q).await?.iter().map(|r| r.string(0)).collect::<Result<_>>()?;
 
         let now = now_iso();
         let resource_id = a.get("resourceId").and_then(Value::as_str).filter(|s| !s.is_empty()).unwrap_or(&src.resource_id).to_string();
@@ -261,31 +264,42 @@ impl Memory {
         };
         metadata.insert("clone".into(), Value::Object(clone));
         let metadata_text = serde_json::to_string(&metadata)?;
-        sqlx::query(
-            r#"INSERT INTO mastra_threads (id, "resourceId", title, metadata, "createdAt", "updatedAt") VALUES (?, ?, ?, jsonb(?), ?, ?)"#,
-        )
-        .bind(&new_id)
-        .bind(&resource_id)
-        .bind(&title)
-        .bind(&metadata_text)
-        .bind(&now)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
+        let mut q = self.db.q();
+        q.s("INSERT INTO ")
+            .t("mastra_threads")
+            .s(&format!(r#" (id, "resourceId", title, metadata, {}, {}) VALUES ("#, d.ts_cols("createdAt"), d.ts_cols("updatedAt")))
+            .a(&new_id)
+            .s(", ")
+            .a(&resource_id)
+            .s(", ")
+            .a(&title)
+            .s(", ")
+            .json(Some(metadata_text.clone()))
+            .s(", ")
+            .ts_values(&now)
+            .s(", ")
+            .ts_values(&now)
+            .s(")");
+        tx.execute(&q).await?;
 
         let mut id_map = Map::new();
+        let copied_ts = d.ts_cols("createdAt");
         for sid in &source_ids {
             let nid = uuid::Uuid::new_v4().to_string();
-            sqlx::query(
-                r#"INSERT INTO mastra_messages (id, thread_id, content, role, type, "createdAt", "resourceId")
-                   SELECT ?, ?, content, role, type, "createdAt", ? FROM mastra_messages WHERE id = ?"#,
-            )
-            .bind(&nid)
-            .bind(&new_id)
-            .bind(&resource_id)
-            .bind(sid)
-            .execute(&mut *tx)
-            .await?;
+            let mut q = self.db.q();
+            q.s("INSERT INTO ")
+                .t("mastra_messages")
+                .s(&format!(r#" (id, thread_id, content, role, type, {copied_ts}, "resourceId") SELECT "#))
+                .a(&nid)
+                .s(", ")
+                .a(&new_id)
+                .s(&format!(", content, role, type, {copied_ts}, "))
+                .a(&resource_id)
+                .s(" FROM ")
+                .t("mastra_messages")
+                .s(" WHERE id = ")
+                .a(sid);
+            tx.execute(&q).await?;
             id_map.insert(sid.clone(), Value::from(nid));
         }
         tx.commit().await?;
@@ -304,23 +318,18 @@ impl Memory {
     /// `updateThreadResourceId`: the thread and all its messages move together, atomically.
     pub async fn update_thread_resource_id(&self, thread_id: &str, resource_id: &str) -> Result<String> {
         let mut tx = self.db.write_tx().await?;
-        let Some(mut thread) = thread_in(&mut tx, thread_id).await? else {
+        let Some(mut thread) = self.thread_in(&mut tx, thread_id).await? else {
             return Err(StoreError::NotFound(format!("Thread \"{thread_id}\" not found")));
         };
         if thread.resource_id != resource_id {
             thread.resource_id = resource_id.to_string();
             thread.updated_at = now_after(&thread.updated_at);
-            sqlx::query(r#"UPDATE mastra_threads SET "resourceId" = ?, "updatedAt" = ? WHERE id = ?"#)
-                .bind(resource_id)
-                .bind(&thread.updated_at)
-                .bind(thread_id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(r#"UPDATE mastra_messages SET "resourceId" = ? WHERE thread_id = ?"#)
-                .bind(resource_id)
-                .bind(thread_id)
-                .execute(&mut *tx)
-                .await?;
+            let mut q = self.db.q();
+            q.s("UPDATE ").t("mastra_threads").s(r#" SET "resourceId" = "#).a(resource_id).s(", ").ts_set("updatedAt", &thread.updated_at).s(" WHERE id = ").a(thread_id);
+            tx.execute(&q).await?;
+            let mut q = self.db.q();
+            q.s("UPDATE ").t("mastra_messages").s(r#" SET "resourceId" = "#).a(resource_id).s(" WHERE thread_id = ").a(thread_id);
+            tx.execute(&q).await?;
         }
         tx.commit().await?;
         to_json(&thread)

@@ -1,0 +1,26 @@
+//! PostgreSQL specifics: the pool. sqlx reads sslmode and the other URL options itself.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::PgPool;
+
+use super::OpenOptions;
+use crate::error::Result;
+
+/// A pool for many app processes sharing one server: connections are checked before use
+/// (`test_before_acquire`), so after a server restart the pool drops dead connections and
+/// opens new ones instead of failing every later call.
+pub async fn open(url: &str, opts: &OpenOptions) -> Result<PgPool> {
+    let options = PgConnectOptions::from_str(url)?.application_name("mastra-native-store").statement_cache_capacity(256);
+    let pool = PgPoolOptions::new()
+        .max_connections(opts.max_connections.unwrap_or(10))
+        .min_connections(0)
+        .idle_timeout(Some(Duration::from_millis(opts.idle_timeout_ms.unwrap_or(10_000) as u64)))
+        .acquire_timeout(Duration::from_millis(opts.connection_timeout_ms.unwrap_or(10_000) as u64))
+        .test_before_acquire(true)
+        .connect_with(options)
+        .await?;
+    Ok(pool)
+}

@@ -1,0 +1,437 @@
+//! The one place the two SQL dialects differ. Domain code builds every statement with `Q`,
+//! writing the shared SQL once; `Q` emits SQLite's or PostgreSQL's spelling of the parts
+//! that differ (placeholders, table qualification, JSON in/out and paths, timestamps, id
+//! lists, limits, row locks). User input only ever enters as bound arguments.
+
+use serde_json::Value;
+
+/// Which SQL dialect a statement is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A bound value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg {
+    Text(String),
+    Int(i64),
+    Real(f64),
+    Bool(bool),
+    /// SQL NULL, typed as text.
+    NullText,
+    /// SQL NULL, typed as a bigint (PostgreSQL's `LIMIT NULL` = no limit).
+    NullInt,
+}
+
+impl From<&str> for Arg {
+    fn from(s: &str) -> Self {
+        Arg::Text(s.to_string())
+    }
+}
+impl From<String> for Arg {
+    fn from(s: String) -> Self {
+        Arg::Text(s)
+    }
+}
+impl From<&String> for Arg {
+    fn from(s: &String) -> Self {
+        Arg::Text(s.clone())
+    }
+}
+impl From<i64> for Arg {
+    fn from(i: i64) -> Self {
+        Arg::Int(i)
+    }
+}
+impl From<bool> for Arg {
+    fn from(b: bool) -> Self {
+        Arg::Bool(b)
+    }
+}
+impl From<Option<String>> for Arg {
+    fn from(s: Option<String>) -> Self {
+        s.map(Arg::Text).unwrap_or(Arg::NullText)
+    }
+}
+impl From<Option<&str>> for Arg {
+    fn from(s: Option<&str>) -> Self {
+        s.map(|s| Arg::Text(s.to_string())).unwrap_or(Arg::NullText)
+    }
+}
+
+/// The dialect plus the PostgreSQL schema tables live in (already validated and quoted).
+#[derive(Debug, Clone)]
+pub struct Dialect {
+    pub backend: Backend,
+    /// `"schema".` prefix for PostgreSQL tables; empty on SQLite.
+    prefix: String,
+    /// The PostgreSQL schema's bare name (empty on SQLite).
+    pub schema: String,
+}
+
+/// A PostgreSQL schema name must be a plain identifier: it is spliced into DDL and table
+/// names, so anything else is refused rather than escaped.
+pub fn check_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name.len() <= 63
+}
+
+impl Dialect {
+    pub fn sqlite() -> Self {
+        Dialect { backend: Backend::Sqlite, prefix: String::new(), schema: String::new() }
+    }
+
+    /// PostgreSQL tables in `schema` (checked with `check_identifier` by the caller).
+    pub fn postgres(schema: &str) -> Self {
+        Dialect { backend: Backend::Postgres, prefix: format!("\"{schema}\"."), schema: schema.to_string() }
+    }
+
+    pub fn is_pg(&self) -> bool {
+        self.backend == Backend::Postgres
+    }
+
+    /// A table's name as statements must spell it.
+    pub fn table(&self, name: &str) -> String {
+        format!("{}{name}", self.prefix)
+    }
+
+    /// A new statement in this dialect.
+    pub fn q(&self) -> Q {
+        Q { d: self.clone(), sql: String::with_capacity(256), args: Vec::new() }
+    }
+
+    /// Read a timestamp column as `toISOString()` text. On PostgreSQL the timezone-aware
+    /// twin column (`<col>Z`, kept by @mastra/pg) is the truth; the plain column is the
+    /// fallback for rows written before the twin existed.
+    pub fn ts_read(&self, col: &str) -> String {
+        match self.backend {
+            Backend::Sqlite => format!("\"{col}\""),
+            Backend::Postgres => format!(
+                "to_char(COALESCE(\"{col}Z\", \"{col}\" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+            ),
+        }
+    }
+
+    /// A timestamp column for comparison and ordering.
+    pub fn ts_col(&self, col: &str) -> String {
+        match self.backend {
+            Backend::Sqlite => format!("\"{col}\""),
+            Backend::Postgres => format!("\"{col}Z\""),
+        }
+    }
+
+    /// The columns a timestamp is written to (the PostgreSQL twin too), for INSERT lists.
+    pub fn ts_cols(&self, col: &str) -> String {
+        match self.backend {
+            Backend::Sqlite => format!("\"{col}\""),
+            Backend::Postgres => format!("\"{col}\", \"{col}Z\""),
+        }
+    }
+
+    /// Read a JSON column as JSON text (SQLite stores JSONB blobs; PostgreSQL jsonb).
+    pub fn json_read(&self, col: &str) -> String {
+        match self.backend {
+            Backend::Sqlite => format!("json({col})"),
+            Backend::Postgres => format!("{col}::text"),
+        }
+    }
+
+    /// The text of the JSON value at a fixed `path` (constant, never input) in a JSON column.
+    pub fn json_text_at(&self, col: &str, path: &[&str]) -> String {
+        match self.backend {
+            Backend::Sqlite => format!("json_extract({col}, '$.{}')", path.join(".")),
+            Backend::Postgres => format!("({col} #>> '{{{}}}')", path.join(",")),
+        }
+    }
+
+    /// ` FOR UPDATE` on PostgreSQL (row lock for a read-modify-write); nothing on SQLite,
+    /// whose `BEGIN IMMEDIATE` already holds the database's write lock.
+    pub fn for_update(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE",
+        }
+    }
+}
+
+/// A statement under construction: SQL text plus its bound arguments.
+#[derive(Debug, Clone)]
+pub struct Q {
+    pub d: Dialect,
+    pub sql: String,
+    pub args: Vec<Arg>,
+}
+
+impl Q {
+    /// Append fixed SQL (never user input).
+    pub fn s(&mut self, sql: &str) -> &mut Self {
+        self.sql.push_str(sql);
+        self
+    }
+
+    /// Append a table name.
+    pub fn t(&mut self, table: &str) -> &mut Self {
+        let t = self.d.table(table);
+        self.sql.push_str(&t);
+        self
+    }
+
+    fn placeholder(&mut self, a: Arg) -> String {
+        self.args.push(a);
+        match self.d.backend {
+            Backend::Sqlite => "?".to_string(),
+            Backend::Postgres => format!("${}", self.args.len()),
+        }
+    }
+
+    /// Append a bound argument.
+    pub fn a(&mut self, a: impl Into<Arg>) -> &mut Self {
+        let p = self.placeholder(a.into());
+        self.sql.push_str(&p);
+        self
+    }
+
+    /// Append a bound argument with a PostgreSQL type cast (no cast on SQLite).
+    pub fn a_as(&mut self, a: impl Into<Arg>, pg_type: &str) -> &mut Self {
+        let p = self.placeholder(a.into());
+        match self.d.backend {
+            Backend::Sqlite => self.sql.push_str(&p),
+            Backend::Postgres => self.sql.push_str(&format!("CAST({p} AS {pg_type})")),
+        }
+        self
+    }
+
+    /// Append a JSON value to be stored in a JSON column (`jsonb(?)` / `CAST($n AS jsonb)`).
+    pub fn json(&mut self, text: Option<String>) -> &mut Self {
+        let p = self.placeholder(text.into());
+        match self.d.backend {
+            Backend::Sqlite => self.sql.push_str(&format!("jsonb({p})")),
+            Backend::Postgres => self.sql.push_str(&format!("CAST({p} AS jsonb)")),
+        }
+        self
+    }
+
+    /// Append a timestamp value for comparison with `ts_col`.
+    pub fn ts(&mut self, iso: &str) -> &mut Self {
+        self.a_as(iso, "timestamptz")
+    }
+
+    /// Append the value(s) for `ts_cols`: on PostgreSQL the plain column gets the UTC wall
+    /// time (as @mastra/pg writes it) and the twin the instant, from one argument.
+    pub fn ts_values(&mut self, iso: &str) -> &mut Self {
+        let p = self.placeholder(Arg::Text(iso.to_string()));
+        match self.d.backend {
+            Backend::Sqlite => self.sql.push_str(&p),
+            Backend::Postgres => self.sql.push_str(&format!("CAST({p} AS timestamp), CAST({p} AS timestamptz)")),
+        }
+        self
+    }
+
+    /// Append `col = value` for a timestamp (both columns on PostgreSQL), for UPDATE SET.
+    pub fn ts_set(&mut self, col: &str, iso: &str) -> &mut Self {
+        let p = self.placeholder(Arg::Text(iso.to_string()));
+        match self.d.backend {
+            Backend::Sqlite => self.sql.push_str(&format!("\"{col}\" = {p}")),
+            Backend::Postgres => self.sql.push_str(&format!("\"{col}\" = CAST({p} AS timestamp), \"{col}Z\" = CAST({p} AS timestamptz)")),
+        }
+        self
+    }
+
+    /// Append `EXCLUDED`-style copies of a timestamp for an upsert's SET list.
+    pub fn ts_excluded(&mut self, col: &str) -> &mut Self {
+        match self.d.backend {
+            Backend::Sqlite => self.sql.push_str(&format!("\"{col}\" = excluded.\"{col}\"")),
+            Backend::Postgres => self.sql.push_str(&format!("\"{col}\" = excluded.\"{col}\", \"{col}Z\" = excluded.\"{col}Z\"")),
+        }
+        self
+    }
+
+    /// Append `col IN (<the strings of a JSON array bound as one argument>)`: one
+    /// placeholder whatever the list's length.
+    pub fn in_list(&mut self, col: &str, items: &[impl AsRef<str>]) -> &mut Self {
+        let list: Vec<&str> = items.iter().map(|s| s.as_ref()).collect();
+        let p = self.placeholder(Arg::Text(serde_json::to_string(&list).expect("strings serialise")));
+        match self.d.backend {
+            Backend::Sqlite => self.sql.push_str(&format!("{col} IN (SELECT value FROM json_each({p}))")),
+            Backend::Postgres => self.sql.push_str(&format!("{col} IN (SELECT jsonb_array_elements_text(CAST({p} AS jsonb)))")),
+        }
+        self
+    }
+
+    /// Append ` LIMIT n OFFSET m`; `None` means no limit.
+    pub fn limit(&mut self, limit: Option<i64>, offset: i64) -> &mut Self {
+        let l = match (limit, self.d.backend) {
+            (Some(n), _) => Arg::Int(n),
+            (None, Backend::Sqlite) => Arg::Int(-1),
+            (None, Backend::Postgres) => Arg::NullInt,
+        };
+        self.s(" LIMIT ").a(l).s(" OFFSET ").a(offset)
+    }
+
+    /// Append a type-exact test of the JSON scalar at `path` inside JSON column `col` (for
+    /// messages, `col` is text holding JSON). The path is bound, never spliced.
+    pub fn json_scalar_eq(&mut self, col: &str, path: &[&str], value: &Value, null: NullMatch, text_column: bool) -> &mut Self {
+        match self.d.backend {
+            Backend::Sqlite => {
+                let jp = format!("$.{}", path.join("."));
+                let guard = text_column.then(|| format!("json_valid({col})"));
+                let cond = match value {
+                    Value::Null if null == NullMatch::NullOrMissing => {
+                        let p = self.placeholder(Arg::Text(jp));
+                        format!("json_extract({col}, {p}) IS NULL")
+                    }
+                    Value::Null => {
+                        let p = self.placeholder(Arg::Text(jp));
+                        format!("json_type({col}, {p}) = 'null'")
+                    }
+                    Value::Bool(b) => {
+                        let p = self.placeholder(Arg::Text(jp));
+                        format!("json_type({col}, {p}) = '{}'", if *b { "true" } else { "false" })
+                    }
+                    Value::Number(n) => {
+                        let p1 = self.placeholder(Arg::Text(jp.clone()));
+                        let p2 = self.placeholder(Arg::Text(jp));
+                        let v = self.placeholder(n.as_i64().map(Arg::Int).unwrap_or_else(|| Arg::Real(n.as_f64().unwrap_or(0.0))));
+                        format!("json_type({col}, {p1}) IN ('integer', 'real') AND json_extract({col}, {p2}) = {v}")
+                    }
+                    Value::String(s) => {
+                        let p1 = self.placeholder(Arg::Text(jp.clone()));
+                        let p2 = self.placeholder(Arg::Text(jp));
+                        let v = self.placeholder(Arg::Text(s.clone()));
+                        format!("json_type({col}, {p1}) = 'text' AND json_extract({col}, {p2}) = {v}")
+                    }
+                    _ => "0".into(),
+                };
+                match guard {
+                    Some(g) => self.sql.push_str(&format!("CASE WHEN {g} THEN ({cond}) ELSE 0 END")),
+                    None => self.sql.push_str(&cond),
+                }
+            }
+            Backend::Postgres => {
+                let p = self.placeholder(Arg::Text(format!("{{{}}}", path.join(","))));
+                // Text columns hold JSON for objects only; anything else cannot match, and
+                // the CASE keeps PostgreSQL from casting non-JSON text.
+                let j = if text_column { format!("(CASE WHEN {col} LIKE '{{%' THEN CAST({col} AS jsonb) END)") } else { col.to_string() };
+                let at = format!("({j} #> CAST({p} AS text[]))");
+                let cond = match value {
+                    Value::Null if null == NullMatch::NullOrMissing => format!("({at} IS NULL OR jsonb_typeof({at}) = 'null')"),
+                    Value::Null => format!("jsonb_typeof({at}) = 'null'"),
+                    Value::Bool(b) => format!("{at} = '{b}'::jsonb"),
+                    Value::Number(n) => {
+                        let v = self.placeholder(Arg::Text(n.to_string()));
+                        format!("(jsonb_typeof({at}) = 'number' AND {at} = CAST({v} AS jsonb))")
+                    }
+                    Value::String(s) => {
+                        let v = self.placeholder(Arg::Text(s.clone()));
+                        format!("(jsonb_typeof({at}) = 'string' AND ({at} #>> '{{}}') = {v})")
+                    }
+                    _ => "FALSE".into(),
+                };
+                self.sql.push_str(&format!("COALESCE({cond}, FALSE)"));
+            }
+        }
+        self
+    }
+}
+
+impl Q {
+    /// Append the test "this workflow snapshot belongs to thread `thread_id`", at the two
+    /// places Mastra's own getSnapshotMemoryInfo looks: a suspended step's stream state
+    /// (agentic loop) or the durable loop's serialized input.
+    pub fn workflow_thread_match(&mut self, thread_id: &str) -> &mut Self {
+        let input = self.d.json_text_at("snapshot", &["context", "input", "messageListState", "memoryInfo", "threadId"]);
+        match self.d.backend {
+            Backend::Sqlite => {
+                self.s("(EXISTS (SELECT 1 FROM json_each(snapshot, '$.context') AS je WHERE json_extract(je.value, '$.status') = 'suspended' \
+                        AND json_extract(je.value, '$.suspendPayload.__streamState.messageList.memoryInfo.threadId') = ");
+            }
+            Backend::Postgres => {
+                self.s("(EXISTS (SELECT 1 FROM jsonb_each(CASE WHEN jsonb_typeof(snapshot -> 'context') = 'object' THEN snapshot -> 'context' END) AS je \
+                        WHERE je.value ->> 'status' = 'suspended' \
+                        AND (je.value #>> '{suspendPayload,__streamState,messageList,memoryInfo,threadId}') = ");
+            }
+        }
+        self.a(thread_id).s(&format!(") OR {input} = ")).a(thread_id).s(")")
+    }
+}
+
+/// What a `null` metadata filter value matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NullMatch {
+    /// JSON null or a missing key (thread metadata, as @mastra/libsql filters it).
+    NullOrMissing,
+    /// Only a key that is present and null (message metadata: the key must exist).
+    NullOnly,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn placeholders_follow_the_dialect() {
+        let mut q = Dialect::sqlite().q();
+        q.s("SELECT * FROM ").t("mastra_threads").s(" WHERE id = ").a("x").s(" AND n = ").a(1i64);
+        assert_eq!(q.sql, "SELECT * FROM mastra_threads WHERE id = ? AND n = ?");
+        let mut q = Dialect::postgres("app").q();
+        q.s("SELECT * FROM ").t("mastra_threads").s(" WHERE id = ").a("x").s(" AND n = ").a(1i64);
+        assert_eq!(q.sql, "SELECT * FROM \"app\".mastra_threads WHERE id = $1 AND n = $2");
+        assert_eq!(q.args, vec![Arg::Text("x".into()), Arg::Int(1)]);
+    }
+
+    #[test]
+    fn one_timestamp_argument_feeds_both_postgres_columns() {
+        let mut q = Dialect::postgres("public").q();
+        q.ts_values("2024-01-01T00:00:00.000Z");
+        assert_eq!(q.sql, "CAST($1 AS timestamp), CAST($1 AS timestamptz)");
+        assert_eq!(q.args.len(), 1);
+        let mut q = Dialect::sqlite().q();
+        q.ts_set("updatedAt", "t");
+        assert_eq!(q.sql, "\"updatedAt\" = ?");
+    }
+
+    #[test]
+    fn id_lists_are_one_argument() {
+        let mut q = Dialect::sqlite().q();
+        q.in_list("id", &["a", "b'c"]);
+        assert_eq!(q.sql, "id IN (SELECT value FROM json_each(?))");
+        assert_eq!(q.args, vec![Arg::Text(r#"["a","b'c"]"#.into())]);
+        let mut q = Dialect::postgres("s").q();
+        q.in_list("id", &["a"]);
+        assert!(q.sql.contains("jsonb_array_elements_text(CAST($1 AS jsonb))"));
+    }
+
+    #[test]
+    fn json_paths_are_bound_not_spliced() {
+        for d in [Dialect::sqlite(), Dialect::postgres("s")] {
+            let mut q = d.q();
+            q.json_scalar_eq("metadata", &["k"], &json!("v'; DROP"), NullMatch::NullOrMissing, false);
+            assert!(!q.sql.contains("DROP"), "{}", q.sql);
+            assert!(q.args.iter().any(|a| *a == Arg::Text("v'; DROP".into())));
+        }
+    }
+
+    #[test]
+    fn no_limit_differs_by_dialect() {
+        let mut q = Dialect::sqlite().q();
+        q.limit(None, 0);
+        assert_eq!(q.args[0], Arg::Int(-1));
+        let mut q = Dialect::postgres("s").q();
+        q.limit(None, 0);
+        assert_eq!(q.args[0], Arg::NullInt);
+    }
+
+    #[test]
+    fn schema_names_are_identifiers() {
+        assert!(check_identifier("public"));
+        assert!(check_identifier("tenant_1"));
+        assert!(!check_identifier("a\"b"));
+        assert!(!check_identifier("1a"));
+        assert!(!check_identifier(""));
+    }
+}
