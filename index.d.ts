@@ -25,14 +25,23 @@ export interface NativeStoreConfig {
   /**
    * Where the data lives. `file:PATH` / `sqlite://PATH` (a SQLite file, created if
    * missing), `:memory:` / `file::memory:` (one private in-memory database for the whole
-   * store). Default `file:./mastra.db`. `postgres://` is not supported yet.
+   * store), `postgres://…` / `postgresql://…` (a PostgreSQL server; `sslmode` and the other
+   * usual URL options are honoured). Default `file:./mastra.db`.
    */
   url?: string;
   /** Never run DDL: `init()` becomes a no-op and the tables must already exist. */
   disableInit?: boolean;
-  /** Most pooled SQLite connections (file databases; default 4). */
+  /** PostgreSQL: the schema holding the tables (default `public`; created if missing). */
+  schemaName?: string;
+  /** Most pooled connections (PostgreSQL default 10, SQLite file 4, `:memory:` always 1). */
+  max?: number;
+  /** PostgreSQL: close a connection idle this long, in ms (default 10000). */
+  idleTimeoutMillis?: number;
+  /** How long to wait for a connection before failing, in ms (default 10000 on PostgreSQL, 30000 on SQLite). */
+  connectionTimeoutMillis?: number;
+  /** Alias of `max`. */
   maxConnections?: number;
-  /** How long a SQLite write waits for the database lock, in ms (default 5000). */
+  /** SQLite: how long a write waits for the database lock, in ms (default 5000). */
   busyTimeoutMs?: number;
 }
 
@@ -54,7 +63,11 @@ export type WorkflowStateField =
   | 'serializedStepGraph'
   | 'suspendedPaths'
   | 'resumeLabels'
-  | 'waitingPaths';
+  | 'waitingPaths'
+  /** Only when asked for by name. */
+  | 'requestContext'
+  /** Only when asked for by name. */
+  | 'tracingContext';
 
 /** A workflow run's state, as Mastra's `Workflow.getWorkflowRunById` describes it. */
 export interface NativeWorkflowState {
@@ -74,6 +87,8 @@ export interface NativeWorkflowState {
   suspendedPaths?: WorkflowRunState['suspendedPaths'];
   resumeLabels?: WorkflowRunState['resumeLabels'];
   waitingPaths?: WorkflowRunState['waitingPaths'];
+  requestContext?: Record<string, unknown>;
+  tracingContext?: unknown;
 }
 
 /** A workflow run in the storage row's shape, as the documented `saveWorkflowRun` takes it. */
@@ -100,6 +115,8 @@ export declare class NativeWorkflowsStorage extends WorkflowsStorage {
 export declare class NativeStore extends MastraCompositeStore {
   constructor(config: NativeStoreConfig);
   readonly url: string;
+  /** Which engine the URL selected. */
+  readonly backend: 'sqlite-file' | 'sqlite-memory' | 'postgres';
   stores: MastraCompositeStore['stores'] & { memory: NativeMemoryStorage; workflows: NativeWorkflowsStorage };
   /** Create or migrate the schema; a warm call is one query; a no-op with disableInit. */
   init(): Promise<void>;

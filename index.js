@@ -31,14 +31,14 @@ export class NativeStore extends MastraCompositeStore {
     } catch (error) {
       throw storageError('CONFIG', error, { url: this.url });
     }
-    if (backend === 'postgres') {
-      throw storageError('CONFIG', new Error(
-        '[UNSUPPORTED] NativeStore: PostgreSQL URLs are not supported yet; use a file: or :memory: URL',
-      ), { url: this.url });
-    }
+    /** 'sqlite-file' | 'sqlite-memory' | 'postgres' */
+    this.backend = backend;
     this.#options = {
-      maxConnections: config.maxConnections,
+      maxConnections: config.max ?? config.maxConnections,
       busyTimeoutMs: config.busyTimeoutMs,
+      schemaName: config.schemaName,
+      idleTimeoutMs: config.idleTimeoutMillis,
+      connectionTimeoutMs: config.connectionTimeoutMillis,
     };
     const connect = () => this.#connect();
     this.stores = {

@@ -228,7 +228,8 @@ impl NativeWorkflows {
 
     /// The newest run with this id as `WorkflowState` JSON holding only the requested
     /// optional parts (`fields`: result, error, payload, steps, activeStepsPath,
-    /// serializedStepGraph, suspendedPaths, resumeLabels, waitingPaths; all when absent).
+    /// serializedStepGraph, suspendedPaths, resumeLabels, waitingPaths, all of them when
+    /// absent; requestContext and tracingContext only when named).
     #[napi]
     pub async fn get_workflow_state(&self, run_id: String, fields: Option<Vec<String>>) -> Result<Option<String>> {
         Ok(self.inner.get_state(&run_id, fields).await?)

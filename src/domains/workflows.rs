@@ -188,8 +188,10 @@ fn clean_step_result(v: &Value) -> Value {
     }
 }
 
-/// The optional parts of a `WorkflowState` a caller may select.
+/// The optional parts of a `WorkflowState` a caller may select; all of them when none is.
 const STATE_FIELDS: &[&str] = &["result", "error", "payload", "steps", "activeStepsPath", "serializedStepGraph", "suspendedPaths", "resumeLabels", "waitingPaths"];
+/// Parts returned only when asked for by name, as Mastra's own getWorkflowRunById does.
+const ON_REQUEST_FIELDS: &[&str] = &["requestContext", "tracingContext"];
 
 impl Workflows {
     pub fn new(db: Db) -> Self {
@@ -290,8 +292,12 @@ impl Workflows {
         };
         let fields = fields.unwrap_or_default();
         for f in &fields {
-            if !STATE_FIELDS.contains(&f.as_str()) {
-                return Err(StoreError::invalid(format!("unknown workflow state field {f:?}; expected one of {}", STATE_FIELDS.join(", "))));
+            if !STATE_FIELDS.contains(&f.as_str()) && !ON_REQUEST_FIELDS.contains(&f.as_str()) {
+                return Err(StoreError::invalid(format!(
+                    "unknown workflow state field {f:?}; expected one of {}, {}",
+                    STATE_FIELDS.join(", "),
+                    ON_REQUEST_FIELDS.join(", ")
+                )));
             }
         }
         let all = fields.is_empty();
@@ -324,6 +330,13 @@ impl Workflows {
             };
             if let Some(v) = v {
                 out.insert(f.to_string(), v);
+            }
+        }
+        for f in ON_REQUEST_FIELDS {
+            if fields.iter().any(|x| x == f) {
+                if let Some(v) = snapshot.get(*f) {
+                    out.insert(f.to_string(), v.clone());
+                }
             }
         }
         Ok(Some(Value::Object(out).to_string()))
@@ -370,7 +383,10 @@ impl Workflows {
                 q.s(" AND ").workflow_thread_match(t);
             }
         };
-        let paginate = a.get("page").is_some_and(Value::is_number) && a.get("perPage").is_some_and(Value::is_number);
+        // Mastra paginates only when both are numbers (`typeof === 'number'`, which NaN and
+        // Infinity are too: they arrive as strings from the JS layer and are rejected below).
+        let numeric = |k: &str| a.get(k).is_some_and(|v| v.is_number() || matches!(v.as_str(), Some("NaN" | "Infinity" | "-Infinity")));
+        let paginate = numeric("page") && numeric("perPage");
 
         let mut conn = self.db.conn().await?;
         let (limit, offset, counted) = if paginate {
