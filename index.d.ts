@@ -2,7 +2,13 @@
 import type { MastraDBMessage, StorageThreadType } from '@mastra/core/memory';
 import type { WorkflowRunState } from '@mastra/core/workflows';
 import type {
+  AgentsStorage,
   MastraCompositeStore,
+  StorageCreateAgentInput,
+  StorageListAgentsInput,
+  StorageListAgentsResolvedOutput,
+  StorageResolvedAgentType,
+  StorageUpdateAgentInput,
   MemoryStorage,
   StorageCloneThreadInput,
   StorageCloneThreadOutput,
@@ -108,6 +114,9 @@ export declare class NativeWorkflowsStorage extends WorkflowsStorage {
   getWorkflowState(runId: string, fields?: WorkflowStateField[]): Promise<NativeWorkflowState | null>;
 }
 
+/** Mastra's stored-agents domain (thin records + versions) over the native core. */
+export declare class NativeAgentsStorage extends AgentsStorage {}
+
 /**
  * A Mastra storage provider backed by a Rust core: pass it as `storage` to `new Mastra()`
  * or `new Memory()`. Same tables and results as @mastra/libsql.
@@ -117,7 +126,11 @@ export declare class NativeStore extends MastraCompositeStore {
   readonly url: string;
   /** Which engine the URL selected. */
   readonly backend: 'sqlite-file' | 'sqlite-memory' | 'postgres';
-  stores: MastraCompositeStore['stores'] & { memory: NativeMemoryStorage; workflows: NativeWorkflowsStorage };
+  stores: MastraCompositeStore['stores'] & {
+    memory: NativeMemoryStorage;
+    workflows: NativeWorkflowsStorage;
+    agents: NativeAgentsStorage;
+  };
   /** Create or migrate the schema; a warm call is one query; a no-op with disableInit. */
   init(): Promise<void>;
   /** Release every connection. Idempotent; later calls reject with code CLOSED. */
@@ -141,4 +154,13 @@ export declare class NativeStore extends MastraCompositeStore {
   listWorkflowRuns(input?: StorageListWorkflowRunsInput): Promise<WorkflowRuns>;
   /** Delete every stored run with this id. */
   deleteWorkflowRun(runId: string): Promise<void>;
+  /** Create a stored agent (a draft whose version 1 holds the config); returns it resolved. */
+  createAgent(input: StorageCreateAgentInput): Promise<StorageResolvedAgentType>;
+  /** The agent merged with its active version (or the latest when none is active), or null. */
+  getAgentByIdResolved(id: string): Promise<StorageResolvedAgentType | null>;
+  /** Update the agent's record (status, activeVersionId, authorId, visibility; metadata merged). */
+  updateAgent(input: StorageUpdateAgentInput): Promise<StorageResolvedAgentType>;
+  /** Delete an agent and all its versions (idempotent). */
+  deleteAgent(id: string): Promise<void>;
+  listAgentsResolved(input?: StorageListAgentsInput): Promise<StorageListAgentsResolvedOutput>;
 }

@@ -5,10 +5,11 @@
 import { MastraCompositeStore } from '@mastra/core/storage';
 import { native } from './lib/native.js';
 import { storageError } from './lib/marshal.js';
+import { NativeAgentsStorage } from './lib/agents.js';
 import { NativeMemoryStorage } from './lib/memory.js';
 import { NativeWorkflowsStorage } from './lib/workflows.js';
 
-export { NativeMemoryStorage, NativeWorkflowsStorage };
+export { NativeAgentsStorage, NativeMemoryStorage, NativeWorkflowsStorage };
 
 export const DEFAULT_URL = 'file:./mastra.db';
 
@@ -44,6 +45,7 @@ export class NativeStore extends MastraCompositeStore {
     this.stores = {
       memory: new NativeMemoryStorage({ connect }),
       workflows: new NativeWorkflowsStorage({ connect }),
+      agents: new NativeAgentsStorage({ connect }),
     };
     // Open (and migrate) right away so the first call does not pay for it; a failure
     // here is reported by that first call, which retries.
@@ -175,5 +177,32 @@ export class NativeStore extends MastraCompositeStore {
   /** Delete a workflow run (every workflow's run with this id). */
   deleteWorkflowRun(runId) {
     return this.stores.workflows.deleteWorkflowRunById({ runId });
+  }
+
+  /** Create a stored agent (draft, version 1 holding its config); returns it resolved. */
+  async createAgent(input) {
+    const created = await this.stores.agents.create({ agent: input });
+    return this.stores.agents.getByIdResolved(created.id);
+  }
+
+  /** A stored agent merged with its active version (falling back to the latest), or null. */
+  getAgentByIdResolved(id) {
+    return this.stores.agents.getByIdResolved(id);
+  }
+
+  /** Update a stored agent's record (metadata merged); returns it resolved. */
+  async updateAgent(input) {
+    const updated = await this.stores.agents.update(input);
+    return this.stores.agents.getByIdResolved(updated.id);
+  }
+
+  /** Delete a stored agent and all its versions (idempotent). */
+  deleteAgent(id) {
+    return this.stores.agents.delete(id);
+  }
+
+  /** List stored agents, each resolved with its active (or, for status 'draft', latest) version. */
+  listAgentsResolved(input) {
+    return this.stores.agents.listResolved(input);
   }
 }

@@ -19,6 +19,12 @@ async function check() {
   await s.deleteWorkflowRun('r');
   const concurrent: boolean = s.stores.workflows.supportsConcurrentUpdates();
   void [status, runs, concurrent];
+  const agent = await s.createAgent({ id: 'a', name: 'A', instructions: 'x', model: { provider: 'p', name: 'm' } });
+  const resolved = await s.getAgentByIdResolved(agent.id);
+  const listed: number = (await s.listAgentsResolved({ perPage: 10 })).agents.length;
+  await s.updateAgent({ id: 'a', status: 'published' });
+  await s.deleteAgent('a');
+  void [resolved, listed];
   return [store, memory, thread, total, saved];
 }
 void check;

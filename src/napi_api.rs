@@ -7,6 +7,7 @@ use napi_derive::napi;
 
 use crate::config::{parse_url, Target};
 use crate::db::{Db, OpenOptions};
+use crate::domains::agents::Agents;
 use crate::domains::memory::Memory;
 use crate::domains::workflows::Workflows;
 
@@ -84,6 +85,18 @@ impl NativeDb {
     #[napi]
     pub fn workflows(&self) -> NativeWorkflows {
         NativeWorkflows { inner: Workflows::new(self.db.clone()) }
+    }
+
+    /// The stored-agents domain (agents and their versions) of this database.
+    #[napi]
+    pub fn agents(&self) -> NativeAgents {
+        NativeAgents { inner: Agents::new(self.db.clone()) }
+    }
+
+    /// Which engine this database is: `sqlite` or `postgres`.
+    #[napi(getter)]
+    pub fn engine(&self) -> String {
+        if self.db.dialect().is_pg() { "postgres" } else { "sqlite" }.to_string()
     }
 }
 
@@ -261,6 +274,106 @@ impl NativeWorkflows {
     }
 
     /// Delete every workflow run.
+    #[napi]
+    pub async fn dangerously_clear_all(&self) -> Result<()> {
+        Ok(self.inner.clear_all().await?)
+    }
+}
+
+/// Mastra's stored-agents domain. Arguments and results are JSON text shaped like the
+/// matching `AgentsStorage` method's; dates are ISO strings.
+#[napi]
+pub struct NativeAgents {
+    inner: Agents,
+}
+
+#[napi]
+impl NativeAgents {
+    /// The thin agent record JSON, or null.
+    #[napi]
+    pub async fn get_by_id(&self, id: String) -> Result<Option<String>> {
+        Ok(self.inner.get_by_id(&id).await?)
+    }
+
+    /// Create the thin record (draft) and version 1 from a `StorageCreateAgentInput`; the thin record out.
+    #[napi]
+    pub async fn create(&self, agent_json: String) -> Result<String> {
+        Ok(self.inner.create(&agent_json).await?)
+    }
+
+    /// Update thin-record fields (metadata merged); the thin record out.
+    #[napi]
+    pub async fn update(&self, input_json: String) -> Result<String> {
+        Ok(self.inner.update(&input_json).await?)
+    }
+
+    /// Delete an agent and all its versions.
+    #[napi]
+    pub async fn delete(&self, id: String) -> Result<()> {
+        Ok(self.inner.delete(&id).await?)
+    }
+
+    /// `StorageListAgentsInput` JSON in, `{ agents, total, page, perPage, hasMore }` JSON out.
+    #[napi]
+    pub async fn list(&self, args_json: String) -> Result<String> {
+        Ok(self.inner.list(&args_json).await?)
+    }
+
+    /// Store a version (`CreateVersionInput` JSON); returns its createdAt.
+    #[napi]
+    pub async fn create_version(&self, input_json: String) -> Result<String> {
+        Ok(self.inner.create_version(&input_json).await?)
+    }
+
+    /// A version JSON, or null.
+    #[napi]
+    pub async fn get_version(&self, id: String) -> Result<Option<String>> {
+        Ok(self.inner.get_version(&id).await?)
+    }
+
+    /// A JSON array of ids in, a JSON array of the versions found out.
+    #[napi]
+    pub async fn get_versions(&self, ids_json: String) -> Result<String> {
+        Ok(self.inner.get_versions(&ids_json).await?)
+    }
+
+    /// An agent's version by number, or null.
+    #[napi]
+    pub async fn get_version_by_number(&self, agent_id: String, version_number: i64) -> Result<Option<String>> {
+        Ok(self.inner.get_version_by_number(&agent_id, version_number).await?)
+    }
+
+    /// An agent's highest-numbered version, or null.
+    #[napi]
+    pub async fn get_latest_version(&self, agent_id: String) -> Result<Option<String>> {
+        Ok(self.inner.get_latest_version(&agent_id).await?)
+    }
+
+    /// `ListVersionsInput` JSON in, `{ versions, total, page, perPage, hasMore }` JSON out.
+    #[napi]
+    pub async fn list_versions(&self, args_json: String) -> Result<String> {
+        Ok(self.inner.list_versions(&args_json).await?)
+    }
+
+    /// Delete one version.
+    #[napi]
+    pub async fn delete_version(&self, id: String) -> Result<()> {
+        Ok(self.inner.delete_version(&id).await?)
+    }
+
+    /// Delete every version of an agent.
+    #[napi]
+    pub async fn delete_versions_by_parent_id(&self, agent_id: String) -> Result<()> {
+        Ok(self.inner.delete_versions_by_parent(&agent_id).await?)
+    }
+
+    /// How many versions an agent has.
+    #[napi]
+    pub async fn count_versions(&self, agent_id: String) -> Result<i64> {
+        Ok(self.inner.count_versions(&agent_id).await?)
+    }
+
+    /// Delete every agent and version.
     #[napi]
     pub async fn dangerously_clear_all(&self) -> Result<()> {
         Ok(self.inner.clear_all().await?)

@@ -51,6 +51,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
             Step::Sql(include_str!("../../migrations/sqlite/0004_workflows_indexes.sql")),
         ],
     },
+    Migration {
+        version: 4,
+        name: "stored agents",
+        steps: &[Step::Sql(include_str!("../../migrations/sqlite/0005_agents.sql"))],
+    },
 ];
 
 /// The newest schema version this build knows.
@@ -136,6 +141,7 @@ pub async fn run_sqlite(pool: &SqlitePool) -> Result<()> {
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "memory tables", include_str!("../../migrations/postgres/0001_memory.sql")),
     (2, "workflow snapshots", include_str!("../../migrations/postgres/0002_workflows.sql")),
+    (3, "stored agents", include_str!("../../migrations/postgres/0003_agents.sql")),
 ];
 
 /// Bring a PostgreSQL schema up to date. Warm: one query. Cold: one transaction holding an

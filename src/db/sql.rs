@@ -108,10 +108,15 @@ impl Dialect {
     /// twin column (`<col>Z`, kept by @mastra/pg) is the truth; the plain column is the
     /// fallback for rows written before the twin existed.
     pub fn ts_read(&self, col: &str) -> String {
+        self.ts_read_of("", col)
+    }
+
+    /// `ts_read` for a column of a table alias (`alias` like "a.").
+    pub fn ts_read_of(&self, alias: &str, col: &str) -> String {
         match self.backend {
-            Backend::Sqlite => format!("\"{col}\""),
+            Backend::Sqlite => format!("{alias}\"{col}\""),
             Backend::Postgres => format!(
-                "to_char(COALESCE(\"{col}Z\", \"{col}\" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+                "to_char(COALESCE({alias}\"{col}Z\", {alias}\"{col}\" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
             ),
         }
     }
@@ -137,6 +142,14 @@ impl Dialect {
         match self.backend {
             Backend::Sqlite => format!("json({col})"),
             Backend::Postgres => format!("{col}::text"),
+        }
+    }
+
+    /// An integer column read as a 64-bit integer (PostgreSQL `integer` is 32-bit).
+    pub fn int_read(&self, col: &str) -> String {
+        match self.backend {
+            Backend::Sqlite => col.to_string(),
+            Backend::Postgres => format!("CAST({col} AS bigint)"),
         }
     }
 

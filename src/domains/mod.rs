@@ -1,6 +1,7 @@
 //! Mastra's storage domains, one module each. Shared here: timestamps, argument parsing
 //! and the small SQL-building pieces every domain uses.
 
+pub mod agents;
 pub mod args;
 pub mod memory;
 pub mod workflows;

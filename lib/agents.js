@@ -1,0 +1,117 @@
+// Mastra's stored-agents domain over the native core: marshalling only. Resolved reads
+// (a thin record merged with its active or latest version) are Mastra's own
+// VersionedStorageDomain logic, running on the primitives below.
+import { AgentsStorage } from '@mastra/core/storage';
+import { NativeHandle } from './handle.js';
+import { argsJson, toJson } from './marshal.js';
+
+function reviveAgent(a) {
+  if (a) {
+    a.createdAt = new Date(a.createdAt);
+    a.updatedAt = new Date(a.updatedAt);
+  }
+  return a;
+}
+
+function reviveVersion(v) {
+  if (v) v.createdAt = new Date(v.createdAt);
+  return v;
+}
+
+const parseOr = (json, revive) => (json == null ? null : revive(JSON.parse(json)));
+
+export class NativeAgentsStorage extends AgentsStorage {
+  #native;
+
+  /** @param {{ connect: () => Promise<import('../native.d.ts').NativeDb> }} config */
+  constructor({ connect }) {
+    super();
+    this.#native = new NativeHandle(connect, db => db.agents(), () => this.logger);
+  }
+
+  #call(op, details, fn) {
+    return this.#native.call(op, details, fn);
+  }
+
+  async init() {
+    await this.#native.init();
+  }
+
+  async dangerouslyClearAll() {
+    await this.#call('CLEAR_ALL', {}, a => a.dangerouslyClearAll());
+  }
+
+  async getById(id) {
+    return parseOr(await this.#call('GET_AGENT_BY_ID', { agentId: id }, a => a.getById(id)), reviveAgent);
+  }
+
+  async create({ agent }) {
+    const json = toJson('CREATE_AGENT', agent);
+    return reviveAgent(JSON.parse(await this.#call('CREATE_AGENT', { agentId: agent?.id }, a => a.create(json))));
+  }
+
+  async update(input) {
+    const json = toJson('UPDATE_AGENT', input);
+    return reviveAgent(JSON.parse(await this.#call('UPDATE_AGENT', { agentId: input?.id }, a => a.update(json))));
+  }
+
+  async delete(id) {
+    await this.#call('DELETE_AGENT', { agentId: id }, a => a.delete(id));
+  }
+
+  async list(args = {}) {
+    const json = argsJson('LIST_AGENTS', args);
+    const out = JSON.parse(await this.#call('LIST_AGENTS', {}, a => a.list(json)));
+    out.agents.forEach(reviveAgent);
+    return out;
+  }
+
+  async createVersion(input) {
+    const json = toJson('CREATE_VERSION', input);
+    const createdAt = await this.#call('CREATE_VERSION', { versionId: input?.id, agentId: input?.agentId }, a =>
+      a.createVersion(json),
+    );
+    return { ...input, createdAt: new Date(createdAt) };
+  }
+
+  async getVersion(id) {
+    return parseOr(await this.#call('GET_VERSION', { versionId: id }, a => a.getVersion(id)), reviveVersion);
+  }
+
+  async getVersions(ids) {
+    if (!ids?.length) return [];
+    const json = toJson('GET_VERSIONS', ids);
+    return JSON.parse(await this.#call('GET_VERSIONS', { count: ids.length }, a => a.getVersions(json))).map(reviveVersion);
+  }
+
+  async getVersionByNumber(agentId, versionNumber) {
+    if (!Number.isSafeInteger(versionNumber)) return null;
+    return parseOr(
+      await this.#call('GET_VERSION_BY_NUMBER', { agentId, versionNumber }, a => a.getVersionByNumber(agentId, versionNumber)),
+      reviveVersion,
+    );
+  }
+
+  async getLatestVersion(agentId) {
+    return parseOr(await this.#call('GET_LATEST_VERSION', { agentId }, a => a.getLatestVersion(agentId)), reviveVersion);
+  }
+
+  async listVersions(input) {
+    const json = argsJson('LIST_VERSIONS', input);
+    const out = JSON.parse(await this.#call('LIST_VERSIONS', { agentId: input?.agentId }, a => a.listVersions(json)));
+    out.versions.forEach(reviveVersion);
+    return out;
+  }
+
+  async deleteVersion(id) {
+    await this.#call('DELETE_VERSION', { versionId: id }, a => a.deleteVersion(id));
+  }
+
+  async deleteVersionsByParentId(entityId) {
+    await this.#call('DELETE_VERSIONS_BY_AGENT_ID', { agentId: entityId }, a => a.deleteVersionsByParentId(entityId));
+  }
+
+  async countVersions(agentId) {
+    return this.#call('COUNT_VERSIONS', { agentId }, a => a.countVersions(agentId));
+  }
+}
