@@ -137,6 +137,11 @@ impl Dialect {
         }
     }
 
+    /// The column list for a row's `createdAt` and `updatedAt` (with PostgreSQL's twins).
+    pub fn created_updated_cols(&self) -> String {
+        format!("{}, {}", self.ts_cols("createdAt"), self.ts_cols("updatedAt"))
+    }
+
     /// Read a JSON column as JSON text (SQLite stores JSONB blobs; PostgreSQL jsonb).
     pub fn json_read(&self, col: &str) -> String {
         match self.backend {
@@ -242,6 +247,16 @@ impl Q {
             Backend::Postgres => self.sql.push_str(&format!("CAST({p} AS timestamp), CAST({p} AS timestamptz)")),
         }
         self
+    }
+
+    /// Append the values for `created_updated_cols`.
+    pub fn created_updated(&mut self, created: &str, updated: &str) -> &mut Self {
+        self.ts_values(created).s(", ").ts_values(updated)
+    }
+
+    /// Append an upsert's SET items copying `createdAt` and `updatedAt` from `excluded`.
+    pub fn excluded_created_updated(&mut self) -> &mut Self {
+        self.ts_excluded("createdAt").s(", ").ts_excluded("updatedAt")
     }
 
     /// Append `col = value` for a timestamp (both columns on PostgreSQL), for UPDATE SET.

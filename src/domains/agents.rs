@@ -282,9 +282,8 @@ impl Agents {
         q.s("INSERT INTO ")
             .t("mastra_agents")
             .s(&format!(
-                r#" (id, status, "activeVersionId", "authorId", visibility, metadata, "favoriteCount", {}, {}) VALUES ("#,
-                d.ts_cols("createdAt"),
-                d.ts_cols("updatedAt")
+                r#" (id, status, "activeVersionId", "authorId", visibility, metadata, "favoriteCount", {}) VALUES ("#,
+                d.created_updated_cols()
             ))
             .a(&id)
             .s(", 'draft', NULL, ")
@@ -294,9 +293,7 @@ impl Agents {
             .s(", ")
             .json(metadata)
             .s(", 0, ")
-            .ts_values(&now)
-            .s(", ")
-            .ts_values(&now)
+            .created_updated(&now, &now)
             .s(")");
         tx.execute(&q).await?;
         self.insert_version(&mut tx, &version, &now).await?;

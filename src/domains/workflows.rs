@@ -198,9 +198,8 @@ impl Workflows {
         Workflows { db }
     }
 
-    /// A run's stored snapshot text, read (and row-locked on PostgreSQL) inside an open
-    /// write transaction: Some(None) when the row has a NULL snapshot, None without a row.
-    async fn snapshot_in(&self, tx: &mut Tx, workflow_name: &str, run_id: &str) -> Result<Option<Option<String>>> {
+    /// The statement reading one run's snapshot (row-locked on PostgreSQL when `lock`).
+    fn snapshot_query(&self, workflow_name: &str, run_id: &str, lock: bool) -> Q {
         let d = self.db.dialect();
         let mut q = self.db.q();
         q.s(&format!("SELECT {} FROM ", d.json_read("snapshot")))
@@ -208,9 +207,17 @@ impl Workflows {
             .s(" WHERE workflow_name = ")
             .a(workflow_name)
             .s(" AND run_id = ")
-            .a(run_id)
-            .s(d.for_update());
-        tx.fetch_optional(&q).await?.map(|r| r.text(0)).transpose()
+            .a(run_id);
+        if lock {
+            q.s(d.for_update());
+        }
+        q
+    }
+
+    /// A run's stored snapshot text, read inside an open write transaction: Some(None) when
+    /// the row has a NULL snapshot, None without a row.
+    async fn snapshot_in(&self, tx: &mut Tx, workflow_name: &str, run_id: &str) -> Result<Option<Option<String>>> {
+        tx.fetch_optional(&self.snapshot_query(workflow_name, run_id, true)).await?.map(|r| r.text(0)).transpose()
     }
 
     /// `persistWorkflowSnapshot`: upsert on (workflow_name, run_id). An existing row keeps
@@ -227,7 +234,7 @@ impl Workflows {
         let mut q = self.db.q();
         q.s("INSERT INTO ")
             .t("mastra_workflow_snapshot")
-            .s(&format!(r#" (workflow_name, run_id, "resourceId", snapshot, {}, {}) VALUES ("#, d.ts_cols("createdAt"), d.ts_cols("updatedAt")))
+            .s(&format!(r#" (workflow_name, run_id, "resourceId", snapshot, {}) VALUES ("#, d.created_updated_cols()))
             .a(workflow_name)
             .s(", ")
             .a(run_id)
@@ -236,9 +243,7 @@ impl Workflows {
             .s(", ")
             .json(Some(snapshot.get().to_string()))
             .s(", ")
-            .ts_values(&created)
-            .s(", ")
-            .ts_values(&updated)
+            .created_updated(&created, &updated)
             // An existing run keeps its createdAt, and its resourceId when none is given.
             .s(r#") ON CONFLICT (workflow_name, run_id) DO UPDATE SET "resourceId" = COALESCE(excluded."resourceId", "#)
             .t("mastra_workflow_snapshot")
@@ -250,14 +255,7 @@ impl Workflows {
 
     /// `loadWorkflowSnapshot`: the stored snapshot JSON, or None.
     pub async fn load(&self, workflow_name: &str, run_id: &str) -> Result<Option<String>> {
-        let d = self.db.dialect();
-        let mut q = self.db.q();
-        q.s(&format!("SELECT {} FROM ", d.json_read("snapshot")))
-            .t("mastra_workflow_snapshot")
-            .s(" WHERE workflow_name = ")
-            .a(workflow_name)
-            .s(" AND run_id = ")
-            .a(run_id);
+        let q = self.snapshot_query(workflow_name, run_id, false);
         Ok(self.db.pool().await?.fetch_optional(&q).await?.map(|r| r.text(0)).transpose()?.flatten())
     }
 
@@ -435,16 +433,14 @@ impl Workflows {
         let mut q = self.db.q();
         q.s("INSERT INTO ")
             .t("mastra_workflow_snapshot")
-            .s(&format!(" (workflow_name, run_id, snapshot, {}, {}) VALUES (", d.ts_cols("createdAt"), d.ts_cols("updatedAt")))
+            .s(&format!(" (workflow_name, run_id, snapshot, {}) VALUES (", d.created_updated_cols()))
             .a(&workflow_name)
             .s(", ")
             .a(&run_id)
             .s(", ")
             .json(Some(Value::Object(empty_snapshot(&run_id)).to_string()))
             .s(", ")
-            .ts_values(&now)
-            .s(", ")
-            .ts_values(&now)
+            .created_updated(&now, &now)
             .s(") ON CONFLICT (workflow_name, run_id) DO NOTHING");
         tx.execute(&q).await?;
         let stored = self.snapshot_in(&mut tx, &workflow_name, &run_id).await?;

@@ -75,20 +75,16 @@ impl Memory {
         let mut q = self.db.q();
         q.s("INSERT INTO ")
             .t("mastra_resources")
-            .s(&format!(r#" (id, "workingMemory", metadata, {}, {}) VALUES ("#, d.ts_cols("createdAt"), d.ts_cols("updatedAt")))
+            .s(&format!(r#" (id, "workingMemory", metadata, {}) VALUES ("#, d.created_updated_cols()))
             .a(id)
             .s(", ")
             .a(wm)
             .s(", ")
             .json(metadata)
             .s(", ")
-            .ts_values(&created)
-            .s(", ")
-            .ts_values(&updated)
+            .created_updated(&created, &updated)
             .s(r#") ON CONFLICT (id) DO UPDATE SET "workingMemory" = excluded."workingMemory", metadata = excluded.metadata, "#)
-            .ts_excluded("createdAt")
-            .s(", ")
-            .ts_excluded("updatedAt");
+            .excluded_created_updated();
         self.db.pool().await?.execute(&q).await?;
         Ok(())
     }
@@ -119,16 +115,14 @@ impl Memory {
         let mut q = self.db.q();
         q.s("INSERT INTO ")
             .t("mastra_resources")
-            .s(&format!(r#" (id, "workingMemory", metadata, {}, {}) VALUES ("#, d.ts_cols("createdAt"), d.ts_cols("updatedAt")))
+            .s(&format!(r#" (id, "workingMemory", metadata, {}) VALUES ("#, d.created_updated_cols()))
             .a(&id)
             .s(", ")
             .a(wm.clone())
             .s(", ")
             .json(Some(initial_metadata.clone()))
             .s(", ")
-            .ts_values(&now)
-            .s(", ")
-            .ts_values(&now)
+            .created_updated(&now, &now)
             .s(") ON CONFLICT (id) DO NOTHING");
         let created = tx.execute(&q).await? > 0;
         let out = if created {

@@ -58,7 +58,7 @@ impl Memory {
         let mut q = self.db.q();
         q.s("INSERT INTO ")
             .t("mastra_threads")
-            .s(&format!(r#" (id, "resourceId", title, metadata, {}, {}) VALUES ("#, d.ts_cols("createdAt"), d.ts_cols("updatedAt")))
+            .s(&format!(r#" (id, "resourceId", title, metadata, {}) VALUES ("#, d.created_updated_cols()))
             .a(id)
             .s(", ")
             .a(resource_id)
@@ -67,13 +67,9 @@ impl Memory {
             .s(", ")
             .json(metadata)
             .s(", ")
-            .ts_values(&created)
-            .s(", ")
-            .ts_values(&updated)
+            .created_updated(&created, &updated)
             .s(r#") ON CONFLICT (id) DO UPDATE SET "resourceId" = excluded."resourceId", title = excluded.title, metadata = excluded.metadata, "#)
-            .ts_excluded("createdAt")
-            .s(", ")
-            .ts_excluded("updatedAt");
+            .excluded_created_updated();
         self.db.pool().await?.execute(&q).await?;
         Ok(())
     }
@@ -267,7 +263,7 @@ impl Memory {
         let mut q = self.db.q();
         q.s("INSERT INTO ")
             .t("mastra_threads")
-            .s(&format!(r#" (id, "resourceId", title, metadata, {}, {}) VALUES ("#, d.ts_cols("createdAt"), d.ts_cols("updatedAt")))
+            .s(&format!(r#" (id, "resourceId", title, metadata, {}) VALUES ("#, d.created_updated_cols()))
             .a(&new_id)
             .s(", ")
             .a(&resource_id)
@@ -276,9 +272,7 @@ impl Memory {
             .s(", ")
             .json(Some(metadata_text.clone()))
             .s(", ")
-            .ts_values(&now)
-            .s(", ")
-            .ts_values(&now)
+            .created_updated(&now, &now)
             .s(")");
         tx.execute(&q).await?;
 
