@@ -73,20 +73,27 @@ fn sqlite_code_name(code: &str) -> Option<&'static str> {
     })
 }
 
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match &e {
+            rusqlite::Error::SqliteFailure(err, msg) => {
+                let raw = err.extended_code.to_string();
+                let code = sqlite_code_name(&raw).map(str::to_string).unwrap_or_else(|| format!("SQLITE_{raw}"));
+                StoreError::Database { code, message: msg.clone().unwrap_or_else(|| err.to_string()) }
+            }
+            other => StoreError::Database { code: "SQLITE_ERROR".into(), message: other.to_string() },
+        }
+    }
+}
+
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
-            sqlx::Error::Database(db) => {
-                let raw = db.code().map(|c| c.into_owned()).unwrap_or_default();
-                let code = match db.try_downcast_ref::<sqlx::sqlite::SqliteError>() {
-                    Some(_) => sqlite_code_name(&raw)
-                        .map(str::to_string)
-                        .unwrap_or_else(|| format!("SQLITE_{raw}")),
-                    // PostgreSQL: the SQLSTATE itself is the stable code.
-                    None => raw,
-                };
-                StoreError::Database { code, message: db.message().to_string() }
-            }
+            // PostgreSQL: the SQLSTATE itself is the stable code.
+            sqlx::Error::Database(db) => StoreError::Database {
+                code: db.code().map(|c| c.into_owned()).unwrap_or_else(|| "DATABASE".into()),
+                message: db.message().to_string(),
+            },
             sqlx::Error::PoolClosed => StoreError::Closed,
             sqlx::Error::PoolTimedOut => StoreError::Database {
                 code: "POOL_TIMEOUT".into(),

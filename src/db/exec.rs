@@ -1,36 +1,46 @@
-//! Running `Q` statements on either backend: a pool, a pooled connection or a transaction
-//! of SQLite or PostgreSQL, and rows read back by column position. Domain code sees only
-//! these types.
+//! Running `Q` statements on either backend: a pool, a connection taken for several reads,
+//! or a write transaction, and rows read back by column position. Domain code sees only
+//! these types. SQLite statements run inline (see sqlite.rs); PostgreSQL ones through sqlx.
 
+use std::sync::Arc;
+
+use rusqlite::types::Value;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgRow;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{PgPool, Postgres, Row as _, Sqlite, SqlitePool, Transaction};
+use sqlx::{PgPool, Postgres, Row as _, Transaction};
 
 use super::sql::{Arg, Q};
-use crate::error::Result;
+use super::sqlite::{self, SqliteHandle, SqlitePool, SqliteTx};
+use crate::error::{Result, StoreError};
 
 /// A pool of either backend.
 #[derive(Clone)]
 pub enum AnyPool {
-    Sqlite(SqlitePool),
+    Sqlite(Arc<SqlitePool>),
     Postgres(PgPool),
 }
 
 /// One row of a result, read by position. Every column our statements select is text
 /// (PostgreSQL statements cast timestamps and JSON to text) or a 64-bit integer.
 pub enum Row {
-    Sqlite(SqliteRow),
+    Sqlite(Vec<Value>),
     Postgres(PgRow),
 }
 
 impl Row {
     /// A nullable text column.
     pub fn text(&self, i: usize) -> Result<Option<String>> {
-        Ok(match self {
-            Row::Sqlite(r) => r.try_get(i)?,
-            Row::Postgres(r) => r.try_get(i)?,
-        })
+        match self {
+            Row::Sqlite(v) => match v.get(i) {
+                Some(Value::Text(s)) => Ok(Some(s.clone())),
+                Some(Value::Null) => Ok(None),
+                Some(Value::Integer(n)) => Ok(Some(n.to_string())),
+                Some(Value::Real(f)) => Ok(Some(f.to_string())),
+                Some(Value::Blob(b)) => Ok(Some(String::from_utf8_lossy(b).into_owned())),
+                None => Err(StoreError::Database { code: "COLUMN".into(), message: format!("no column {i}") }),
+            },
+            Row::Postgres(r) => Ok(r.try_get(i)?),
+        }
     }
 
     /// A text column that must not be NULL (a NULL reads as empty).
@@ -40,10 +50,15 @@ impl Row {
 
     /// An integer column (counts).
     pub fn int(&self, i: usize) -> Result<i64> {
-        Ok(match self {
-            Row::Sqlite(r) => r.try_get(i)?,
-            Row::Postgres(r) => r.try_get(i)?,
-        })
+        match self {
+            Row::Sqlite(v) => match v.get(i) {
+                Some(Value::Integer(n)) => Ok(*n),
+                Some(Value::Real(f)) => Ok(*f as i64),
+                Some(Value::Null) => Ok(0),
+                other => Err(StoreError::Database { code: "COLUMN".into(), message: format!("column {i} is not an integer: {other:?}") }),
+            },
+            Row::Postgres(r) => Ok(r.try_get(i)?),
+        }
     }
 }
 
@@ -64,41 +79,39 @@ macro_rules! bind_args {
     }};
 }
 
-/// The three statement-running operations, for every executor kind. The executor
-/// expression is evaluated per call, so pools, connections and transactions share them.
+/// The statement-running operations for an executor kind: `$sqlite` yields a
+/// `Result<&rusqlite::Connection>`, `$pg` a sqlx executor, each evaluated per call.
 macro_rules! exec_methods {
-    ($sqlite:ident => $sx:expr, $pg:ident => $px:expr) => {
+    ($s:ident, $sqlite:ident => $sx:expr, $pg:ident => $px:expr) => {
         /// Run a statement; the number of rows it changed.
-        pub async fn execute(&mut self, q: &Q) -> Result<u64> {
-            Ok(match self {
-                Self::Sqlite($sqlite) => bind_args!(sqlx::query(&q.sql), &q.args).execute($sx).await?.rows_affected(),
-                Self::Postgres($pg) => bind_args!(sqlx::query(&q.sql), &q.args).execute($px).await?.rows_affected(),
-            })
+        pub async fn execute(&mut $s, q: &Q) -> Result<u64> {
+            match $s {
+                Self::Sqlite($sqlite) => sqlite::execute($sx, q),
+                Self::Postgres($pg) => Ok(bind_args!(sqlx::query(&q.sql), &q.args).execute($px).await?.rows_affected()),
+            }
         }
 
         /// Every row of a query.
-        pub async fn fetch_all(&mut self, q: &Q) -> Result<Vec<Row>> {
-            Ok(match self {
-                Self::Sqlite($sqlite) => {
-                    bind_args!(sqlx::query(&q.sql), &q.args).fetch_all($sx).await?.into_iter().map(Row::Sqlite).collect()
-                }
+        pub async fn fetch_all(&mut $s, q: &Q) -> Result<Vec<Row>> {
+            match $s {
+                Self::Sqlite($sqlite) => sqlite::fetch_all($sx, q, None),
                 Self::Postgres($pg) => {
-                    bind_args!(sqlx::query(&q.sql), &q.args).fetch_all($px).await?.into_iter().map(Row::Postgres).collect()
+                    Ok(bind_args!(sqlx::query(&q.sql), &q.args).fetch_all($px).await?.into_iter().map(Row::Postgres).collect())
                 }
-            })
+            }
         }
 
         /// The first row of a query, if any.
-        pub async fn fetch_optional(&mut self, q: &Q) -> Result<Option<Row>> {
-            Ok(match self {
-                Self::Sqlite($sqlite) => bind_args!(sqlx::query(&q.sql), &q.args).fetch_optional($sx).await?.map(Row::Sqlite),
-                Self::Postgres($pg) => bind_args!(sqlx::query(&q.sql), &q.args).fetch_optional($px).await?.map(Row::Postgres),
-            })
+        pub async fn fetch_optional(&mut $s, q: &Q) -> Result<Option<Row>> {
+            match $s {
+                Self::Sqlite($sqlite) => Ok(sqlite::fetch_all($sx, q, Some(1))?.into_iter().next()),
+                Self::Postgres($pg) => Ok(bind_args!(sqlx::query(&q.sql), &q.args).fetch_optional($px).await?.map(Row::Postgres)),
+            }
         }
 
         /// The single integer a query returns (a COUNT).
-        pub async fn fetch_int(&mut self, q: &Q) -> Result<i64> {
-            match self.fetch_optional(q).await? {
+        pub async fn fetch_int(&mut $s, q: &Q) -> Result<i64> {
+            match $s.fetch_optional(q).await? {
                 Some(r) => r.int(0),
                 None => Ok(0),
             }
@@ -108,26 +121,26 @@ macro_rules! exec_methods {
 
 /// A connection taken from the pool for several statements in a row.
 pub enum Conn {
-    Sqlite(PoolConnection<Sqlite>),
+    Sqlite(SqliteHandle),
     Postgres(PoolConnection<Postgres>),
 }
 
 impl Conn {
-    exec_methods!(c => &mut **c, c => &mut **c);
+    exec_methods!(self, c => c.conn(), c => &mut **c);
 }
 
 /// An open transaction; dropped without `commit` it rolls back.
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(SqliteTx),
     Postgres(Transaction<'static, Postgres>),
 }
 
 impl Tx {
-    exec_methods!(t => &mut **t, t => &mut **t);
+    exec_methods!(self, t => t.conn(), t => &mut **t);
 
     pub async fn commit(self) -> Result<()> {
         match self {
-            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Sqlite(t) => t.commit()?,
             Tx::Postgres(t) => t.commit().await?,
         }
         Ok(())
@@ -135,12 +148,40 @@ impl Tx {
 }
 
 impl AnyPool {
-    exec_methods!(p => &*p, p => &*p);
+    /// Run one statement on its own: reads on a reader connection, writes (autocommit) on
+    /// the writer.
+    pub async fn execute(&self, q: &Q) -> Result<u64> {
+        match self {
+            AnyPool::Sqlite(p) => sqlite::execute(p.writer().await?.conn(), q),
+            AnyPool::Postgres(p) => Ok(bind_args!(sqlx::query(&q.sql), &q.args).execute(p).await?.rows_affected()),
+        }
+    }
 
+    pub async fn fetch_all(&self, q: &Q) -> Result<Vec<Row>> {
+        self.acquire().await?.fetch_all(q).await
+    }
+
+    pub async fn fetch_optional(&self, q: &Q) -> Result<Option<Row>> {
+        self.acquire().await?.fetch_optional(q).await
+    }
+
+    pub async fn fetch_int(&self, q: &Q) -> Result<i64> {
+        self.acquire().await?.fetch_int(q).await
+    }
+
+    /// A connection for several reads in a row.
     pub async fn acquire(&self) -> Result<Conn> {
         Ok(match self {
-            AnyPool::Sqlite(p) => Conn::Sqlite(p.acquire().await?),
+            AnyPool::Sqlite(p) => Conn::Sqlite(p.reader().await?),
             AnyPool::Postgres(p) => Conn::Postgres(p.acquire().await?),
+        })
+    }
+
+    /// A write transaction (see `Db::write_tx`).
+    pub async fn begin_write(&self) -> Result<Tx> {
+        Ok(match self {
+            AnyPool::Sqlite(p) => Tx::Sqlite(SqliteTx::begin(p.writer().await?)?),
+            AnyPool::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }
 

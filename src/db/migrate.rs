@@ -6,9 +6,11 @@
 //! (`IF NOT EXISTS`, add-column-if-missing) because the tables may already have been
 //! created by @mastra/libsql.
 
-use sqlx::{Connection, Executor, PgPool, Row, SqliteConnection, SqlitePool};
+use rusqlite::Connection;
+use sqlx::{Executor, PgPool};
 
 use super::sql::Dialect;
+use super::sqlite::SqlitePool;
 
 use crate::error::Result;
 
@@ -69,69 +71,68 @@ const TRACKING_DDL: &str = "CREATE TABLE IF NOT EXISTS mastra_native_migrations 
   applied_at TEXT NOT NULL
 )";
 
-pub(crate) async fn current_version(conn: &mut SqliteConnection) -> Result<Option<i64>> {
-    // The tracking table may not exist yet: a missing table means version 0.
-    let exists: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'mastra_native_migrations'",
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    if exists.is_none() {
-        return Ok(None);
+fn current_version(conn: &Connection) -> Result<i64> {
+    // The tracking table is created in the same transaction, so it exists here.
+    let v: Option<i64> = conn.query_row("SELECT MAX(version) FROM mastra_native_migrations", [], |r| r.get(0))?;
+    Ok(v.unwrap_or(0))
+}
+
+fn has_column(conn: &Connection, table: &str, column: &str) -> Result<bool> {
+    let mut st = conn.prepare("SELECT name FROM pragma_table_info(?1)")?;
+    let names = st.query_map([table], |r| r.get::<_, String>(0))?;
+    for n in names {
+        if n? == column {
+            return Ok(true);
+        }
     }
-    let v: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM mastra_native_migrations")
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok(Some(v.unwrap_or(0)))
+    Ok(false)
 }
 
-pub(crate) async fn has_column(conn: &mut SqliteConnection, table: &str, column: &str) -> Result<bool> {
-    let rows = sqlx::query("SELECT name FROM pragma_table_info(?)").bind(table).fetch_all(&mut *conn).await?;
-    Ok(rows.iter().any(|r| r.get::<String, _>(0) == column))
-}
-
-/// Bring a SQLite database up to `latest_version()`.
+/// Bring a SQLite database up to `latest_version()`. Warm: one query. Cold: one
+/// `BEGIN IMMEDIATE` transaction that re-reads the version, so several processes
+/// initialising one file at once apply each step exactly once.
 pub async fn run_sqlite(pool: &SqlitePool) -> Result<()> {
-    let mut conn = pool.acquire().await?;
-    // Fast path: one read, no lock, when everything is applied.
-    let warm: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM mastra_native_migrations")
-        .fetch_optional(&mut *conn)
-        .await
-        .unwrap_or(None)
-        .flatten();
+    let writer = pool.writer().await?;
+    let conn = writer.conn();
+    let warm: Option<i64> = conn
+        .query_row("SELECT MAX(version) FROM mastra_native_migrations", [], |r| r.get(0))
+        .unwrap_or(None);
     if warm == Some(latest_version()) {
         return Ok(());
     }
-
-    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-    tx.execute(TRACKING_DDL).await?;
-    let applied = current_version(&mut *tx).await?.unwrap_or(0);
-    for m in SQLITE_MIGRATIONS {
-        if m.version <= applied {
-            continue;
-        }
-        for step in m.steps {
-            match step {
-                Step::Sql(script) => {
-                    tx.execute(*script).await?;
-                }
-                Step::EnsureColumn { table, column, decl } => {
-                    if !has_column(&mut *tx, table, column).await? {
-                        // Identifiers come from the constant table above, never from input.
-                        let ddl = format!("ALTER TABLE {table} ADD COLUMN \"{column}\" {decl}");
-                        tx.execute(ddl.as_str()).await?;
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let applied = (|| -> Result<()> {
+        conn.execute_batch(TRACKING_DDL)?;
+        let applied = current_version(conn)?;
+        for m in SQLITE_MIGRATIONS {
+            if m.version <= applied {
+                continue;
+            }
+            for step in m.steps {
+                match step {
+                    Step::Sql(script) => conn.execute_batch(script)?,
+                    Step::EnsureColumn { table, column, decl } => {
+                        if !has_column(conn, table, column)? {
+                            // Identifiers come from the constant table above, never from input.
+                            conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN \"{column}\" {decl}"))?;
+                        }
                     }
                 }
             }
+            conn.execute(
+                "INSERT INTO mastra_native_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+                rusqlite::params![m.version, m.name, crate::domains::now_iso()],
+            )?;
         }
-        sqlx::query("INSERT INTO mastra_native_migrations (version, name, applied_at) VALUES (?, ?, ?)")
-            .bind(m.version)
-            .bind(m.name)
-            .bind(crate::domains::now_iso())
-            .execute(&mut *tx)
-            .await?;
+        Ok(())
+    })();
+    match applied {
+        Ok(()) => conn.execute_batch("COMMIT")?,
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            return Err(e);
+        }
     }
-    tx.commit().await?;
     Ok(())
 }
 

@@ -52,8 +52,8 @@ impl Db {
     /// server fails here with its own code.
     pub async fn open(url: &str, opts: &OpenOptions) -> Result<Db> {
         let (pool, dialect) = match parse_url(url)? {
-            Target::SqliteFile(path) => (AnyPool::Sqlite(sqlite::open_file(&path, opts).await?), Dialect::sqlite()),
-            Target::SqliteMemory => (AnyPool::Sqlite(sqlite::open_memory(opts).await?), Dialect::sqlite()),
+            Target::SqliteFile(path) => (AnyPool::Sqlite(sqlite::SqlitePool::open_file(&path, opts)?), Dialect::sqlite()),
+            Target::SqliteMemory => (AnyPool::Sqlite(sqlite::SqlitePool::open_memory(opts)?), Dialect::sqlite()),
             Target::Postgres(url) => {
                 let schema = opts.schema_name.clone().unwrap_or_else(|| "public".into());
                 if !sql::check_identifier(&schema) {
@@ -93,10 +93,7 @@ impl Db {
     /// (`BEGIN IMMEDIATE`), so a read-modify-write never fails half-way on lock upgrade;
     /// PostgreSQL statements lock the rows they read (`Dialect::for_update`).
     pub async fn write_tx(&self) -> Result<Tx> {
-        Ok(match self.pool().await? {
-            AnyPool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
-            AnyPool::Postgres(p) => Tx::Postgres(p.begin().await?),
-        })
+        self.pool().await?.begin_write().await
     }
 
     /// Run the schema migrations once per process (concurrent callers wait for the first).

@@ -101,11 +101,22 @@ impl Memory {
         Ok(())
     }
 
-    /// Thread ids currently holding any of these message ids.
-    async fn threads_of(&self, tx: &mut Tx, ids: &[String]) -> Result<HashSet<String>> {
+    /// In one statement, set `updatedAt` = now on the threads in `thread_ids` and on the
+    /// threads currently holding any of `message_ids` (within `only_thread` when given).
+    /// Run before a write moves or deletes those messages.
+    async fn touch_threads_of(&self, tx: &mut Tx, thread_ids: &[&str], message_ids: &[String], only_thread: Option<&str>) -> Result<()> {
         let mut q = self.db.q();
-        q.s("SELECT DISTINCT thread_id FROM ").t("mastra_messages").s(" WHERE ").in_list("id", ids);
-        tx.fetch_all(&q).await?.iter().map(|r| r.string(0)).collect()
+        q.s("UPDATE ").t("mastra_threads").s(" SET ").ts_set("updatedAt", &now_iso()).s(" WHERE ");
+        if !thread_ids.is_empty() {
+            q.in_list("id", thread_ids).s(" OR ");
+        }
+        q.s("id IN (SELECT thread_id FROM ").t("mastra_messages").s(" WHERE ").in_list("id", message_ids);
+        if let Some(t) = only_thread {
+            q.s(" AND thread_id = ").a(t);
+        }
+        q.s(")");
+        tx.execute(&q).await?;
+        Ok(())
     }
 }
 
@@ -134,9 +145,13 @@ impl Memory {
             input.into_iter().enumerate().map(|(i, m)| validate_message(i, m, &now)).collect::<Result<_>>()?;
 
         let ids: Vec<String> = batch.iter().map(|m| m.id.clone()).collect();
+        let mut threads: Vec<&str> = batch.iter().map(|m| m.thread_id.as_str()).collect();
+        threads.sort_unstable();
+        threads.dedup();
         let d = self.db.dialect();
         let mut tx = self.db.write_tx().await?;
-        let mut touched = self.threads_of(&mut tx, &ids).await?;
+        // The batch's threads and the old threads of messages it moves (read before the upsert).
+        self.touch_threads_of(&mut tx, &threads, &ids, None).await?;
         for chunk in batch.chunks(INSERT_CHUNK) {
             let mut q = self.db.q();
             q.s("INSERT INTO ").t("mastra_messages").s(&format!(r#" (id, thread_id, content, role, type, {}, "resourceId") VALUES "#, d.ts_cols("createdAt")));
@@ -150,8 +165,6 @@ impl Memory {
                    role = excluded.role, type = excluded.type, "resourceId" = excluded."resourceId""#);
             tx.execute(&q).await?;
         }
-        touched.extend(batch.iter().map(|m| m.thread_id.clone()));
-        self.touch_threads(&mut tx, &touched).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -504,15 +517,13 @@ impl Memory {
             return Ok(());
         }
         let mut tx = self.db.write_tx().await?;
-        let touched = self.threads_of(&mut tx, &ids).await?;
-        let touched: HashSet<String> = touched.into_iter().filter(|t| thread_id.is_none_or(|want| want == t)).collect();
+        self.touch_threads_of(&mut tx, &[], &ids, thread_id).await?;
         let mut q = self.db.q();
         q.s("DELETE FROM ").t("mastra_messages").s(" WHERE ").in_list("id", &ids);
         if let Some(t) = thread_id {
             q.s(" AND thread_id = ").a(t);
         }
         tx.execute(&q).await?;
-        self.touch_threads(&mut tx, &touched).await?;
         tx.commit().await?;
         Ok(())
     }
