@@ -43,4 +43,3 @@ CREATE INDEX IF NOT EXISTS mns_messages_resource_created_id ON {schema}.mastra_m
 CREATE INDEX IF NOT EXISTS mns_threads_resource_created_id ON {schema}.mastra_threads ("resourceId", "createdAtZ", id);
 CREATE INDEX IF NOT EXISTS mns_threads_resource_updated_id ON {schema}.mastra_threads ("resourceId", "updatedAtZ", id);
 CREATE INDEX IF NOT EXISTS mns_threads_created_id ON {schema}.mastra_threads ("createdAtZ", id);
-CREATE INDEX IF NOT EXISTS mns_threads_updated_id ON {schema}.mastra_threads ("updatedAtZ", id);

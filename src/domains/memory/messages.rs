@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
 
-use super::{message_cols, needs_normalize, to_json, Memory, MessageRow};
+use super::{message_cols, needs_normalize, write_messages, Memory, MessageRow};
 use crate::db::{Conn, NullMatch, Q, Row, Tx};
 use crate::domains::args::{self, Dir, PerPage};
 use crate::domains::{now_iso, parse_time};
@@ -127,6 +127,15 @@ fn sort_messages(msgs: &mut [MessageRow], dir: Dir) {
     });
 }
 
+/// A list method's response: `{messages,total,page,perPage,hasMore,normalize}`.
+fn list_response(msgs: &[MessageRow], total: i64, page: i64, per_page: &Value, has_more: bool) -> String {
+    format!(
+        r#"{{"messages":{},"total":{total},"page":{page},"perPage":{per_page},"hasMore":{has_more},"normalize":{}}}"#,
+        write_messages(msgs),
+        needs_normalize(msgs)
+    )
+}
+
 fn rows_to_messages(rows: &[Row]) -> Result<Vec<MessageRow>> {
     rows.iter().map(MessageRow::from_row).collect()
 }
@@ -141,8 +150,25 @@ impl Memory {
             return Ok(());
         }
         let now = now_iso();
-        let batch: Vec<NewMessage> =
+        let validated: Vec<NewMessage> =
             input.into_iter().enumerate().map(|(i, m)| validate_message(i, m, &now)).collect::<Result<_>>()?;
+        // One row per id, as saving the batch message by message would leave it: the last
+        // occurrence's fields with the first occurrence's createdAt. (PostgreSQL refuses a
+        // multi-row upsert that touches one row twice.)
+        let mut batch: Vec<NewMessage> = Vec::with_capacity(validated.len());
+        let mut at: HashMap<String, usize> = HashMap::new();
+        for m in validated {
+            match at.get(&m.id) {
+                Some(&i) => {
+                    let created_at = std::mem::take(&mut batch[i].created_at);
+                    batch[i] = NewMessage { created_at, ..m };
+                }
+                None => {
+                    at.insert(m.id.clone(), batch.len());
+                    batch.push(m);
+                }
+            }
+        }
 
         let ids: Vec<String> = batch.iter().map(|m| m.id.clone()).collect();
         let mut threads: Vec<&str> = batch.iter().map(|m| m.thread_id.as_str()).collect();
@@ -238,8 +264,7 @@ impl Memory {
             }
             let mut msgs = self.include_windows(&mut conn, &includes, resource_filter.as_deref()).await?;
             sort_messages(&mut msgs, dir);
-            let normalize = needs_normalize(&msgs);
-            return Ok(json!({ "messages": msgs, "total": 0, "page": page, "perPage": 0, "hasMore": false, "normalize": normalize }).to_string());
+            return Ok(list_response(&msgs, 0, page, &PerPage::Limit(0).to_json(), false));
         }
 
         // One WHERE clause for the page and the count; every value is bound.
@@ -335,15 +360,7 @@ impl Memory {
                 returned < total && offset + n < total
             }
         };
-        Ok(json!({
-            "messages": msgs,
-            "total": total,
-            "page": page,
-            "perPage": per_page.to_json(),
-            "hasMore": has_more,
-            "normalize": needs_normalize(&msgs),
-        })
-        .to_string())
+        Ok(list_response(&msgs, total, page, &per_page.to_json(), has_more))
     }
 
     /// The include windows: each target (found by id in whatever thread owns it, within
@@ -413,7 +430,7 @@ impl Memory {
         q.s(&format!("SELECT {} FROM ", message_cols(d))).t("mastra_messages").s(" WHERE ").in_list("id", &ids);
         q.s(&format!(" ORDER BY {} ASC, id ASC", d.ts_col("createdAt")));
         let msgs = rows_to_messages(&self.db.pool().await?.fetch_all(&q).await?)?;
-        Ok(json!({ "messages": msgs, "normalize": needs_normalize(&msgs) }).to_string())
+        Ok(format!(r#"{{"messages":{},"normalize":{}}}"#, write_messages(&msgs), needs_normalize(&msgs)))
     }
 
     /// `updateMessages`: per message, top-level fields set, `content` shallow-merged (its
@@ -462,7 +479,7 @@ impl Memory {
             }
             let mut content_text: Option<String> = None;
             if let Some(new_content) = patch.get("content").filter(|c| !c.is_null()) {
-                let mut merged = match serde_json::from_str::<Value>(old.content.get()) {
+                let mut merged = match serde_json::from_str::<Value>(&old.content) {
                     Ok(Value::Object(m)) => m,
                     _ => Map::new(),
                 };
@@ -505,7 +522,7 @@ impl Memory {
         let mut updated = rows_to_messages(&tx.fetch_all(&select(false)).await?)?;
         tx.commit().await?;
         sort_messages(&mut updated, Dir::Asc);
-        to_json(&updated)
+        Ok(write_messages(&updated))
     }
 
     /// `deleteMessages`: delete by ids (unknown ids ignored) and bump the threads that lost

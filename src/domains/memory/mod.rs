@@ -81,21 +81,23 @@ impl ThreadRow {
     }
 }
 
-/// A message as a MastraDBMessage v2 (`type` omitted when it is 'v2').
-#[derive(Serialize, Debug, Clone)]
-#[serde(rename_all = "camelCase")]
+/// A message as a MastraDBMessage v2 (`type` omitted when it is 'v2'). Serialised by
+/// `write_messages`, which embeds the stored content text as-is: it was validated once by
+/// the shape check, and is never parsed into a tree and re-serialised.
+#[derive(Debug, Clone)]
 pub(crate) struct MessageRow {
     pub id: String,
-    /// The stored content: parsed JSON, or the raw text when it is not JSON.
-    pub content: Box<RawValue>,
+    /// The stored content text.
+    pub content: String,
+    /// Whether `content` is JSON (else it is returned as a JSON string, as @mastra/libsql's
+    /// `JSON.parse` fallback does).
+    pub content_is_json: bool,
     pub role: String,
     pub created_at: String,
     pub thread_id: String,
     pub resource_id: Option<String>,
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
-    /// False when Mastra's MessageList would change this message on read (see `is_canonical`).
-    #[serde(skip)]
+    /// False when Mastra's MessageList would change this message on read (see `shape`).
     pub canonical: bool,
 }
 
@@ -108,18 +110,23 @@ struct ContentShape {
     tool_invocations: Option<serde::de::IgnoredAny>,
 }
 
-/// Whether Mastra's `MessageList` (which @mastra/libsql runs every read through) would
-/// return this stored message unchanged: a user or assistant message with v2 content whose
-/// parts hold no nulls and no legacy `toolInvocations`. Anything else (system messages,
-/// plain-string or v1 content, …) is flagged so the JS layer normalises that response with
-/// Mastra's own code; the common case stays a straight pass-through.
-fn is_canonical(role: &str, content: &str) -> bool {
-    if role != "user" && role != "assistant" {
-        return false;
-    }
+/// One validating pass over a message's content: (is it JSON, is the message canonical).
+/// Canonical means Mastra's `MessageList` (which @mastra/libsql runs every read through)
+/// would return it unchanged: a user or assistant message with v2 content whose parts hold
+/// no nulls and no legacy `toolInvocations`. Anything else (system messages, plain-string
+/// or v1 content, …) is flagged so the JS layer normalises that response with Mastra's own
+/// code; the common case stays a straight pass-through.
+fn shape(role: &str, content: &str) -> (bool, bool) {
     match serde_json::from_str::<ContentShape>(content) {
-        Ok(c) => c.format == Some(2) && c.parts.is_some_and(|p| p.iter().all(Option::is_some)) && c.tool_invocations.is_none(),
-        Err(_) => false,
+        Ok(c) => {
+            let canonical = (role == "user" || role == "assistant")
+                && c.format == Some(2)
+                && c.parts.is_some_and(|p| p.iter().all(Option::is_some))
+                && c.tool_invocations.is_none();
+            (true, canonical)
+        }
+        // Not an object of that shape: still JSON (a string, an array…)? Rare; check.
+        Err(_) => (serde_json::from_str::<serde::de::IgnoredAny>(content).is_ok(), false),
     }
 }
 
@@ -127,10 +134,12 @@ impl MessageRow {
     fn from_row(r: &Row) -> Result<Self> {
         let content = r.string(1)?;
         let role = r.string(2)?;
+        let (content_is_json, canonical) = shape(&role, &content);
         Ok(MessageRow {
             id: r.string(0)?,
-            canonical: is_canonical(&role, &content),
-            content: raw_json_or_string(content),
+            content,
+            content_is_json,
+            canonical,
             role,
             kind: r.text(3)?.filter(|k| !k.is_empty() && k != "v2"),
             created_at: r.string(4)?,
@@ -140,17 +149,59 @@ impl MessageRow {
     }
 }
 
+fn push_json_str(out: &mut String, s: &str) {
+    // serde_json's escaping, straight into the buffer.
+    out.push_str(&serde_json::to_string(s).expect("strings serialise"));
+}
+
+/// Append one message as JSON.
+fn write_message(out: &mut String, m: &MessageRow) {
+    out.push_str("{\"id\":");
+    push_json_str(out, &m.id);
+    out.push_str(",\"content\":");
+    if m.content_is_json {
+        out.push_str(m.content.trim());
+    } else {
+        push_json_str(out, &m.content);
+    }
+    out.push_str(",\"role\":");
+    push_json_str(out, &m.role);
+    out.push_str(",\"createdAt\":");
+    push_json_str(out, &m.created_at);
+    out.push_str(",\"threadId\":");
+    push_json_str(out, &m.thread_id);
+    out.push_str(",\"resourceId\":");
+    match &m.resource_id {
+        Some(r) => push_json_str(out, r),
+        None => out.push_str("null"),
+    }
+    if let Some(k) = &m.kind {
+        out.push_str(",\"type\":");
+        push_json_str(out, k);
+    }
+    out.push('}');
+}
+
+/// A JSON array of messages.
+pub(crate) fn write_messages(msgs: &[MessageRow]) -> String {
+    let mut out = String::with_capacity(msgs.iter().map(|m| m.content.len() + 160).sum::<usize>() + 2);
+    out.push('[');
+    for (i, m) in msgs.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_message(&mut out, m);
+    }
+    out.push(']');
+    out
+}
+
 /// Embed stored JSON text as-is (one validating pass, no parse-and-reserialise); text that
 /// is not JSON comes back as a JSON string, as @mastra/libsql's `JSON.parse` fallback does.
 pub fn raw_json_or_string(text: String) -> Box<RawValue> {
-    raw_json_or_string_ref(&text)
-}
-
-pub(crate) fn raw_json_or_string_ref(text: &str) -> Box<RawValue> {
-    match serde_json::from_str::<&RawValue>(text) {
+    match serde_json::from_str::<&RawValue>(&text) {
         Ok(raw) => raw.to_owned(),
-        Err(_) => RawValue::from_string(serde_json::to_string(text).expect("string serialises"))
-            .expect("a JSON string literal"),
+        Err(_) => RawValue::from_string(serde_json::to_string(&text).expect("string serialises")).expect("a JSON string literal"),
     }
 }
 
@@ -169,17 +220,40 @@ mod tests {
 
     #[test]
     fn canonical_v2_passes_through() {
-        assert!(is_canonical("user", r#"{"format":2,"parts":[{"type":"text","text":"hi"}],"content":"hi"}"#));
-        assert!(is_canonical("assistant", r#"{"format":2,"parts":[],"metadata":{"a":1}}"#));
+        assert_eq!(shape("user", r#"{"format":2,"parts":[{"type":"text","text":"hi"}],"content":"hi"}"#), (true, true));
+        assert_eq!(shape("assistant", r#"{"format":2,"parts":[],"metadata":{"a":1}}"#), (true, true));
     }
 
     #[test]
     fn what_messagelist_would_change_is_flagged() {
-        assert!(!is_canonical("system", r#"{"format":2,"parts":[]}"#));
-        assert!(!is_canonical("user", r#""plain string""#));
-        assert!(!is_canonical("user", "not json"));
-        assert!(!is_canonical("user", r#"{"format":2,"parts":[null]}"#));
-        assert!(!is_canonical("user", r#"{"format":1,"parts":[]}"#));
-        assert!(!is_canonical("assistant", r#"{"format":2,"parts":[],"toolInvocations":[]}"#));
+        assert_eq!(shape("system", r#"{"format":2,"parts":[]}"#), (true, false));
+        assert_eq!(shape("user", r#""plain string""#), (true, false));
+        assert_eq!(shape("user", "not json"), (false, false));
+        assert_eq!(shape("user", r#"{"format":2,"parts":[null]}"#), (true, false));
+        assert_eq!(shape("user", r#"{"format":1,"parts":[]}"#), (true, false));
+        assert_eq!(shape("assistant", r#"{"format":2,"parts":[],"toolInvocations":[]}"#), (true, false));
+    }
+
+    #[test]
+    fn messages_serialise_with_content_embedded() {
+        let m = MessageRow {
+            id: "m\"1".into(),
+            content: r#"{"format":2,"parts":[]}"#.into(),
+            content_is_json: true,
+            role: "user".into(),
+            created_at: "2024-01-01T00:00:00.000Z".into(),
+            thread_id: "t".into(),
+            resource_id: None,
+            kind: Some("v3".into()),
+            canonical: true,
+        };
+        let text = write_messages(&[m.clone(), MessageRow { content: "plain".into(), content_is_json: false, kind: None, ..m }]);
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v[0]["id"], "m\"1");
+        assert_eq!(v[0]["content"]["format"], 2);
+        assert_eq!(v[0]["type"], "v3");
+        assert_eq!(v[0]["resourceId"], serde_json::Value::Null);
+        assert_eq!(v[1]["content"], "plain");
+        assert!(v[1].get("type").is_none());
     }
 }
