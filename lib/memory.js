@@ -22,6 +22,35 @@ function normalizeMessages(messages, direction) {
     .sort((a, b) => sign * (a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
 }
 
+/**
+ * What saveMessages returns: Mastra's contract is the messages in MastraDBMessage form,
+ * oldest first, one per id (MessageList's output). For the usual batch — canonical v2
+ * user/assistant messages, distinct ids, Date timestamps already in order — that is the
+ * batch itself; anything else goes through MessageList as @mastra/libsql does.
+ */
+function savedMessages(messages) {
+  const ids = new Set();
+  let last = -Infinity;
+  for (const m of messages) {
+    const c = m?.content;
+    const t = m?.createdAt instanceof Date ? m.createdAt.getTime() : NaN;
+    if (
+      !(t >= last) ||
+      ids.has(m.id) ||
+      (m.role !== 'user' && m.role !== 'assistant') ||
+      c?.format !== 2 ||
+      !Array.isArray(c.parts) ||
+      c.parts.includes(null) ||
+      c.toolInvocations !== undefined
+    ) {
+      return new MessageList().add(messages, 'memory').get.all.db();
+    }
+    ids.add(m.id);
+    last = t;
+  }
+  return messages.slice();
+}
+
 /** Revive a list response and, when flagged, normalise it as @mastra/libsql would. */
 function finishList(out, args, threadIds) {
   out.messages.forEach(reviveMessage);
@@ -140,8 +169,7 @@ export class NativeMemoryStorage extends MemoryStorage {
     }
     const json = toJson('SAVE_MESSAGES', messages);
     await this.#call('SAVE_MESSAGES', { count: messages.length }, m => m.saveMessages(json));
-    // Mastra's contract: the saved messages in MastraDBMessage form, oldest first.
-    return { messages: new MessageList().add(messages, 'memory').get.all.db() };
+    return { messages: savedMessages(messages) };
   }
 
   async listMessages(args) {
