@@ -13,6 +13,36 @@ export function reviveRun(r) {
   return r;
 }
 
+/**
+ * Give a run its snapshot from JSON text, parsed on first read: a list page carries
+ * hundreds of KB of snapshots that callers listing runs rarely all open. A snapshot that
+ * is not JSON stays the raw string, as @mastra/libsql returns it.
+ */
+function lazySnapshot(run, text) {
+  let value;
+  let parsed = false;
+  Object.defineProperty(run, 'snapshot', {
+    enumerable: true,
+    configurable: true,
+    get() {
+      if (!parsed) {
+        try {
+          value = text == null ? null : JSON.parse(text);
+        } catch {
+          value = text;
+        }
+        parsed = true;
+      }
+      return value;
+    },
+    set(v) {
+      value = v;
+      parsed = true;
+    },
+  });
+  return run;
+}
+
 /** Reject a Date that JSON would silently turn into null. */
 function checkDate(op, name, d) {
   if (d instanceof Date && Number.isNaN(d.getTime())) throw userError(op, `${name} is an invalid Date`);
@@ -74,8 +104,9 @@ export class NativeWorkflowsStorage extends WorkflowsStorage {
 
   async listWorkflowRuns(args = {}) {
     const json = argsJson('LIST_WORKFLOW_RUNS', args);
-    const out = JSON.parse(await this.#call('LIST_WORKFLOW_RUNS', {}, w => w.listWorkflowRuns(json)));
-    out.runs.forEach(reviveRun);
+    const page = await this.#call('LIST_WORKFLOW_RUNS', {}, w => w.listWorkflowRuns(json));
+    const out = JSON.parse(page.runs);
+    out.runs.forEach((run, i) => lazySnapshot(reviveRun(run), page.snapshots[i]));
     return out;
   }
 

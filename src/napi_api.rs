@@ -8,6 +8,7 @@ use napi_derive::napi;
 use crate::config::{parse_url, Target};
 use crate::db::{Db, OpenOptions};
 use crate::domains::agents::Agents;
+use crate::domains::clean_input;
 use crate::domains::memory::Memory;
 use crate::domains::workflows::Workflows;
 
@@ -118,13 +119,13 @@ impl NativeMemory {
     /// Insert or replace a thread (`StorageThreadType` JSON).
     #[napi]
     pub async fn save_thread(&self, thread_json: String) -> Result<()> {
-        Ok(self.inner.save_thread(&thread_json).await?)
+        Ok(self.inner.save_thread(&clean_input(thread_json)).await?)
     }
 
     /// Partial update: title when given, metadata merged. Returns the thread JSON.
     #[napi]
     pub async fn update_thread(&self, id: String, title: Option<String>, metadata_json: Option<String>) -> Result<String> {
-        Ok(self.inner.update_thread(&id, title.as_deref(), metadata_json.as_deref()).await?)
+        Ok(self.inner.update_thread(&id, title.as_deref(), metadata_json.map(clean_input).as_deref()).await?)
     }
 
     /// Delete a thread and its messages.
@@ -136,43 +137,43 @@ impl NativeMemory {
     /// `StorageListThreadsInput` JSON in, `StorageListThreadsOutput` JSON out.
     #[napi]
     pub async fn list_threads(&self, args_json: String) -> Result<String> {
-        Ok(self.inner.list_threads(&args_json).await?)
+        Ok(self.inner.list_threads(&clean_input(args_json)).await?)
     }
 
     /// Upsert a batch of messages (JSON array) in one transaction.
     #[napi]
     pub async fn save_messages(&self, messages_json: String) -> Result<()> {
-        Ok(self.inner.save_messages(&messages_json).await?)
+        Ok(self.inner.save_messages(&clean_input(messages_json)).await?)
     }
 
     /// `StorageListMessagesInput` JSON in, `StorageListMessagesOutput` JSON out.
     #[napi]
     pub async fn list_messages(&self, args_json: String) -> Result<String> {
-        Ok(self.inner.list_messages(&args_json).await?)
+        Ok(self.inner.list_messages(&clean_input(args_json)).await?)
     }
 
     /// `StorageListMessagesByResourceIdInput` JSON in, `StorageListMessagesOutput` JSON out.
     #[napi]
     pub async fn list_messages_by_resource_id(&self, args_json: String) -> Result<String> {
-        Ok(self.inner.list_messages_by_resource(&args_json).await?)
+        Ok(self.inner.list_messages_by_resource(&clean_input(args_json)).await?)
     }
 
     /// A JSON array of ids in, a JSON array of messages (createdAt ascending) out.
     #[napi]
     pub async fn list_messages_by_id(&self, ids_json: String) -> Result<String> {
-        Ok(self.inner.list_messages_by_id(&ids_json).await?)
+        Ok(self.inner.list_messages_by_id(&clean_input(ids_json)).await?)
     }
 
     /// A JSON array of partial messages (each with `id`) in; the updated messages out.
     #[napi]
     pub async fn update_messages(&self, patches_json: String) -> Result<String> {
-        Ok(self.inner.update_messages(&patches_json).await?)
+        Ok(self.inner.update_messages(&clean_input(patches_json)).await?)
     }
 
     /// Delete messages by id (JSON array); with `threadId`, only those in that thread.
     #[napi]
     pub async fn delete_messages(&self, ids_json: String, thread_id: Option<String>) -> Result<()> {
-        Ok(self.inner.delete_messages(&ids_json, thread_id.as_deref()).await?)
+        Ok(self.inner.delete_messages(&clean_input(ids_json), thread_id.as_deref()).await?)
     }
 
     /// A resource as JSON, or null.
@@ -184,19 +185,19 @@ impl NativeMemory {
     /// Insert or replace a resource (`StorageResourceType` JSON).
     #[napi]
     pub async fn save_resource(&self, resource_json: String) -> Result<()> {
-        Ok(self.inner.save_resource(&resource_json).await?)
+        Ok(self.inner.save_resource(&clean_input(resource_json)).await?)
     }
 
     /// `{ resourceId, workingMemory?, metadata? }` JSON in; the resource JSON out.
     #[napi]
     pub async fn update_resource(&self, args_json: String) -> Result<String> {
-        Ok(self.inner.update_resource(&args_json).await?)
+        Ok(self.inner.update_resource(&clean_input(args_json)).await?)
     }
 
     /// `StorageCloneThreadInput` JSON in; `{ thread, messageIdMap }` JSON out.
     #[napi]
     pub async fn copy_thread(&self, args_json: String) -> Result<String> {
-        Ok(self.inner.copy_thread(&args_json).await?)
+        Ok(self.inner.copy_thread(&clean_input(args_json)).await?)
     }
 
     /// Move a thread and all its messages to another resource; the thread JSON out.
@@ -212,6 +213,15 @@ impl NativeMemory {
     }
 }
 
+/// A page of workflow runs: the runs as JSON without snapshots, and the snapshots apart.
+#[napi(object)]
+pub struct WorkflowRunsPage {
+    /// `{ runs, total }` JSON; each run lacks `snapshot`.
+    pub runs: String,
+    /// Each run's snapshot as JSON text (null when the row has none), in run order.
+    pub snapshots: Vec<Option<String>>,
+}
+
 /// Mastra's workflows domain. Arguments and results are JSON text shaped like the matching
 /// `WorkflowsStorage` method's; dates are ISO strings.
 #[napi]
@@ -224,7 +234,7 @@ impl NativeWorkflows {
     /// Upsert a run snapshot (`{ workflowName, runId, resourceId?, snapshot, createdAt?, updatedAt? }`).
     #[napi]
     pub async fn persist_workflow_snapshot(&self, args_json: String) -> Result<()> {
-        Ok(self.inner.persist(&args_json).await?)
+        Ok(self.inner.persist(&clean_input(args_json)).await?)
     }
 
     /// The stored snapshot JSON, or null.
@@ -254,23 +264,25 @@ impl NativeWorkflows {
         Ok(self.inner.delete_run(&run_id, workflow_name.as_deref()).await?)
     }
 
-    /// `StorageListWorkflowRunsInput` JSON in, `{ runs, total }` JSON out.
+    /// `StorageListWorkflowRunsInput` JSON in; `{ runs, total }` JSON without the snapshots,
+    /// plus the snapshots' JSON texts in run order (parsed by JS only when read).
     #[napi]
-    pub async fn list_workflow_runs(&self, args_json: String) -> Result<String> {
-        Ok(self.inner.list_runs(&args_json).await?)
+    pub async fn list_workflow_runs(&self, args_json: String) -> Result<WorkflowRunsPage> {
+        let (runs, snapshots) = self.inner.list_runs(&clean_input(args_json)).await?;
+        Ok(WorkflowRunsPage { runs, snapshots })
     }
 
     /// Atomically merge one step's result; returns the snapshot's context JSON.
     #[napi]
     pub async fn update_workflow_results(&self, args_json: String) -> Result<String> {
-        Ok(self.inner.update_results(&args_json).await?)
+        Ok(self.inner.update_results(&clean_input(args_json)).await?)
     }
 
     /// Atomically merge state into the snapshot (compare-and-set with `opts.expectedStatus`);
     /// the updated snapshot JSON, or null when the run is missing or the status did not match.
     #[napi]
     pub async fn update_workflow_state(&self, args_json: String) -> Result<Option<String>> {
-        Ok(self.inner.update_state(&args_json).await?)
+        Ok(self.inner.update_state(&clean_input(args_json)).await?)
     }
 
     /// Delete every workflow run.
@@ -298,13 +310,13 @@ impl NativeAgents {
     /// Create the thin record (draft) and version 1 from a `StorageCreateAgentInput`; the thin record out.
     #[napi]
     pub async fn create(&self, agent_json: String) -> Result<String> {
-        Ok(self.inner.create(&agent_json).await?)
+        Ok(self.inner.create(&clean_input(agent_json)).await?)
     }
 
     /// Update thin-record fields (metadata merged); the thin record out.
     #[napi]
     pub async fn update(&self, input_json: String) -> Result<String> {
-        Ok(self.inner.update(&input_json).await?)
+        Ok(self.inner.update(&clean_input(input_json)).await?)
     }
 
     /// Delete an agent and all its versions.
@@ -316,13 +328,13 @@ impl NativeAgents {
     /// `StorageListAgentsInput` JSON in, `{ agents, total, page, perPage, hasMore }` JSON out.
     #[napi]
     pub async fn list(&self, args_json: String) -> Result<String> {
-        Ok(self.inner.list(&args_json).await?)
+        Ok(self.inner.list(&clean_input(args_json)).await?)
     }
 
     /// Store a version (`CreateVersionInput` JSON); returns its createdAt.
     #[napi]
     pub async fn create_version(&self, input_json: String) -> Result<String> {
-        Ok(self.inner.create_version(&input_json).await?)
+        Ok(self.inner.create_version(&clean_input(input_json)).await?)
     }
 
     /// A version JSON, or null.
@@ -334,7 +346,7 @@ impl NativeAgents {
     /// A JSON array of ids in, a JSON array of the versions found out.
     #[napi]
     pub async fn get_versions(&self, ids_json: String) -> Result<String> {
-        Ok(self.inner.get_versions(&ids_json).await?)
+        Ok(self.inner.get_versions(&clean_input(ids_json)).await?)
     }
 
     /// An agent's version by number, or null.
@@ -352,7 +364,7 @@ impl NativeAgents {
     /// `ListVersionsInput` JSON in, `{ versions, total, page, perPage, hasMore }` JSON out.
     #[napi]
     pub async fn list_versions(&self, args_json: String) -> Result<String> {
-        Ok(self.inner.list_versions(&args_json).await?)
+        Ok(self.inner.list_versions(&clean_input(args_json)).await?)
     }
 
     /// Delete one version.

@@ -225,6 +225,11 @@ impl Q {
 
     /// Append a JSON value to be stored in a JSON column (`jsonb(?)` / `CAST($n AS jsonb)`).
     pub fn json(&mut self, text: Option<String>) -> &mut Self {
+        // PostgreSQL's jsonb refuses the NUL character; drop it as @mastra/pg does.
+        let text = match (self.d.backend, text) {
+            (Backend::Postgres, Some(t)) => Some(crate::domains::repair_json_escapes(&t, true).unwrap_or(t)),
+            (_, t) => t,
+        };
         let p = self.placeholder(text.into());
         match self.d.backend {
             Backend::Sqlite => self.sql.push_str(&format!("jsonb({p})")),

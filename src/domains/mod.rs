@@ -32,6 +32,73 @@ pub fn parse_time(field: &str, s: &str) -> Result<String> {
     Err(StoreError::invalid(format!("{field} must be a Date or an ISO-8601 string, got {s:?}")))
 }
 
+/// Repair `\\u` escapes in JSON text that the stores cannot keep: a lone UTF-16 surrogate
+/// (JavaScript strings may hold one; `JSON.stringify` escapes it, but it is not Unicode, and
+/// serde_json refuses it) becomes U+FFFD, and with `strip_nul` a `\\u0000` is dropped
+/// (PostgreSQL's jsonb refuses it) — the repair @mastra/pg applies. Returns None when the
+/// text needs no change, which is the common case and costs one substring search.
+pub fn repair_json_escapes(s: &str, strip_nul: bool) -> Option<String> {
+    if !s.contains("\\u") {
+        return None;
+    }
+    let b = s.as_bytes();
+    let hex = |i: usize| -> Option<u32> {
+        let h = s.get(i..i + 4)?;
+        u32::from_str_radix(h, 16).ok()
+    };
+    let mut out = String::with_capacity(s.len());
+    let mut changed = false;
+    let mut last = 0;
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        if b.get(i + 1) != Some(&b'u') {
+            i += 2; // an ordinary escape, `\\\\` included, is copied as it stands
+            continue;
+        }
+        let Some(code) = hex(i + 2) else {
+            i += 2;
+            continue;
+        };
+        let replacement = match code {
+            0xD800..=0xDBFF => {
+                let paired = b.get(i + 6) == Some(&b'\\') && b.get(i + 7) == Some(&b'u') && hex(i + 8).is_some_and(|c| (0xDC00..=0xDFFF).contains(&c));
+                if paired {
+                    i += 12;
+                    continue;
+                }
+                Some("\\ufffd")
+            }
+            0xDC00..=0xDFFF => Some("\\ufffd"),
+            0 if strip_nul => Some(""),
+            _ => None,
+        };
+        match replacement {
+            Some(r) => {
+                out.push_str(&s[last..i]);
+                out.push_str(r);
+                i += 6;
+                last = i;
+                changed = true;
+            }
+            None => i += 6,
+        }
+    }
+    if !changed {
+        return None;
+    }
+    out.push_str(&s[last..]);
+    Some(out)
+}
+
+/// JSON text from the JS layer, with escapes the stores cannot keep repaired.
+pub fn clean_input(s: String) -> String {
+    repair_json_escapes(&s, false).unwrap_or(s)
+}
+
 /// The later of now and 1 ms after `previous`, so an update's `updatedAt` always moves
 /// forward even when two writes land in the same millisecond.
 pub fn now_after(previous: &str) -> String {
@@ -56,6 +123,20 @@ mod tests {
         assert_eq!(parse_time("t", "2024-01-02T05:04:05+02:00").unwrap(), "2024-01-02T03:04:05.000Z");
         assert_eq!(parse_time("t", "2024-01-02").unwrap(), "2024-01-02T00:00:00.000Z");
         assert!(parse_time("t", "yesterday").is_err());
+    }
+
+    #[test]
+    fn json_escapes_are_repaired_only_where_needed() {
+        assert_eq!(repair_json_escapes(r#"{"a":"plain"}"#, true), None);
+        assert_eq!(repair_json_escapes(r#"{"a":"\ud83d\ude80 ok"}"#, true), None);
+        assert_eq!(repair_json_escapes(r#"{"a":"x\ud800y"}"#, false).unwrap(), r#"{"a":"x\ufffdy"}"#);
+        assert_eq!(repair_json_escapes(r#"{"\udc00":1}"#, false).unwrap(), r#"{"\ufffd":1}"#);
+        assert_eq!(repair_json_escapes(r#"{"a":"n\u0000ul"}"#, true).unwrap(), r#"{"a":"nul"}"#);
+        assert_eq!(repair_json_escapes(r#"{"a":"n\u0000ul"}"#, false), None);
+        // An escaped backslash followed by the letters u0000 is text, not an escape.
+        assert_eq!(repair_json_escapes(r#"{"a":"\\u0000"}"#, true), None);
+        let fixed = repair_json_escapes(r#"["\ud800","\u00e9"]"#, false).unwrap();
+        assert_eq!(serde_json::from_str::<Vec<String>>(&fixed).unwrap(), vec!["\u{fffd}".to_string(), "é".to_string()]);
     }
 
     #[test]

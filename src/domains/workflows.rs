@@ -8,7 +8,6 @@ use serde_json::{json, Map, Value};
 
 use crate::db::{Db, Dialect, Row, Tx, Q};
 use crate::domains::args::{self, PerPage};
-use crate::domains::memory::raw_json_or_string;
 use crate::domains::{now_iso, parse_time};
 use crate::error::{Result, StoreError};
 
@@ -23,16 +22,36 @@ fn run_cols(d: &Dialect) -> String {
     format!(r#"workflow_name, run_id, "resourceId", {}, {}, {}"#, d.json_read("snapshot"), d.ts_read("createdAt"), d.ts_read("updatedAt"))
 }
 
-/// A run as Mastra's `WorkflowRun` JSON (dates as ISO strings, snapshot embedded as stored).
-fn run_json(r: &Row) -> Result<Value> {
-    Ok(json!({
-        "workflowName": r.text(0)?,
-        "runId": r.text(1)?,
-        "snapshot": r.text(3)?.map(raw_json_or_string),
-        "resourceId": r.text(2)?,
-        "createdAt": r.text(4)?,
-        "updatedAt": r.text(5)?,
-    }))
+fn push_opt_str(out: &mut String, v: Option<String>) {
+    match v {
+        Some(s) => out.push_str(&serde_json::to_string(&s).expect("strings serialise")),
+        None => out.push_str("null"),
+    }
+}
+
+/// Append a run as Mastra's `WorkflowRun` JSON (dates as ISO strings). The snapshot is the
+/// database's own JSON rendering of its JSONB column (`json()` / `::text`), so it is
+/// embedded as it comes, never parsed: a page of 50 runs is ~300 KB of snapshots.
+fn write_run(out: &mut String, r: &Row, with_snapshot: bool) -> Result<()> {
+    out.push_str("{\"workflowName\":");
+    push_opt_str(out, r.text(0)?);
+    out.push_str(",\"runId\":");
+    push_opt_str(out, r.text(1)?);
+    if with_snapshot {
+        out.push_str(",\"snapshot\":");
+        match r.text(3)? {
+            Some(snapshot) => out.push_str(&snapshot),
+            None => out.push_str("null"),
+        }
+    }
+    out.push_str(",\"resourceId\":");
+    push_opt_str(out, r.text(2)?);
+    out.push_str(",\"createdAt\":");
+    push_opt_str(out, r.text(4)?);
+    out.push_str(",\"updatedAt\":");
+    push_opt_str(out, r.text(5)?);
+    out.push('}');
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -273,7 +292,11 @@ impl Workflows {
     /// `getWorkflowRunById`: the newest run with this id (in this workflow, when named).
     pub async fn get_run(&self, run_id: &str, workflow_name: Option<&str>) -> Result<Option<String>> {
         match self.newest_run(run_id, workflow_name.filter(|w| !w.is_empty())).await? {
-            Some(r) => Ok(Some(run_json(&r)?.to_string())),
+            Some(r) => {
+                let mut out = String::new();
+                write_run(&mut out, &r, true)?;
+                Ok(Some(out))
+            }
             None => Ok(None),
         }
     }
@@ -353,8 +376,9 @@ impl Workflows {
 
     /// `listWorkflowRuns`: filters (workflowName, status from the snapshot, inclusive
     /// fromDate/toDate, resourceId, threadId inside the snapshot), newest first; paginated
-    /// only when both page and perPage are numbers. Returns `{ runs, total }`.
-    pub async fn list_runs(&self, args_json: &str) -> Result<String> {
+    /// only when both page and perPage are numbers. Returns `{ runs, total }` without the
+    /// snapshots, and the snapshots' JSON texts in the same order.
+    pub async fn list_runs(&self, args_json: &str) -> Result<(String, Vec<Option<String>>)> {
         let a: Value = serde_json::from_str(args_json)?;
         let s = |k: &str| a.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
         let d = self.db.dialect();
@@ -406,9 +430,22 @@ impl Workflows {
         filtered(&mut q);
         q.s(&format!(" ORDER BY {created} DESC, run_id DESC"));
         q.limit(limit, offset);
-        let runs: Vec<Value> = conn.fetch_all(&q).await?.iter().map(run_json).collect::<Result<_>>()?;
-        let total = counted.filter(|t| *t > 0).unwrap_or(runs.len() as i64);
-        Ok(json!({ "runs": runs, "total": total }).to_string())
+        let rows = conn.fetch_all(&q).await?;
+        let total = counted.filter(|t| *t > 0).unwrap_or(rows.len() as i64);
+        // The runs without their snapshots, and the snapshots apart as the database renders
+        // them: the JS layer parses a snapshot only when it is read.
+        let mut out = String::with_capacity(rows.len() * 200 + 32);
+        let mut snapshots = Vec::with_capacity(rows.len());
+        out.push_str("{\"runs\":[");
+        for (i, r) in rows.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            write_run(&mut out, r, false)?;
+            snapshots.push(r.text(3)?);
+        }
+        out.push_str(&format!("],\"total\":{total}}}"));
+        Ok((out, snapshots))
     }
 
     /// `updateWorkflowResults`: merge one step's result into the run's snapshot (creating
