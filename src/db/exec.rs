@@ -161,6 +161,15 @@ impl AnyPool {
         self.acquire().await?.fetch_all(q).await
     }
 
+    /// The first row of a writing statement (`… RETURNING`), run on its own: on the writer
+    /// for SQLite, autocommitted on PostgreSQL.
+    pub async fn fetch_one_write(&self, q: &Q) -> Result<Option<Row>> {
+        match self {
+            AnyPool::Sqlite(p) => Ok(sqlite::fetch_all(p.writer().await?.conn(), q, Some(1))?.into_iter().next()),
+            AnyPool::Postgres(p) => Ok(bind_args!(sqlx::query(&q.sql), &q.args).fetch_optional(p).await?.map(Row::Postgres)),
+        }
+    }
+
     pub async fn fetch_optional(&self, q: &Q) -> Result<Option<Row>> {
         self.acquire().await?.fetch_optional(q).await
     }

@@ -259,6 +259,24 @@ impl Q {
         self.ts_values(created).s(", ").ts_values(updated)
     }
 
+    /// PostgreSQL only: append `col = <old object> || <patch>`, a shallow merge in the
+    /// database (`{...old, ...patch}`; a NULL column counts as `{}`), so a read-modify-write
+    /// of a JSON object can be one statement.
+    pub fn pg_json_merge(&mut self, col: &str, patch: &str) -> &mut Self {
+        let p = self.placeholder(Arg::Text(crate::domains::repair_json_escapes(patch, true).unwrap_or_else(|| patch.to_string())));
+        self.sql.push_str(&format!("{col} = COALESCE({col}, '{{}}'::jsonb) || CAST({p} AS jsonb)"));
+        self
+    }
+
+    /// PostgreSQL only: append SET items moving timestamp `col` to the later of `iso` and
+    /// 1 ms after its current value (an update's timestamp always moves forward).
+    pub fn pg_ts_set_after(&mut self, col: &str, iso: &str) -> &mut Self {
+        let p = self.placeholder(Arg::Text(iso.to_string()));
+        let at = format!("GREATEST(CAST({p} AS timestamptz), \"{col}Z\" + interval '1 millisecond')");
+        self.sql.push_str(&format!("\"{col}Z\" = {at}, \"{col}\" = {at} AT TIME ZONE 'UTC'"));
+        self
+    }
+
     /// Append an upsert's SET items copying `createdAt` and `updatedAt` from `excluded`.
     pub fn excluded_created_updated(&mut self) -> &mut Self {
         self.ts_excluded("createdAt").s(", ").ts_excluded("updatedAt")

@@ -106,18 +106,37 @@ impl Memory {
     /// Run before a write moves or deletes those messages.
     async fn touch_threads_of(&self, tx: &mut Tx, thread_ids: &[&str], message_ids: &[String], only_thread: Option<&str>) -> Result<()> {
         let mut q = self.db.q();
-        q.s("UPDATE ").t("mastra_threads").s(" SET ").ts_set("updatedAt", &now_iso()).s(" WHERE ");
-        if !thread_ids.is_empty() {
-            q.in_list("id", thread_ids).s(" OR ");
-        }
-        q.s("id IN (SELECT thread_id FROM ").t("mastra_messages").s(" WHERE ").in_list("id", message_ids);
-        if let Some(t) = only_thread {
-            q.s(" AND thread_id = ").a(t);
-        }
-        q.s(")");
+        push_touch(&mut q, thread_ids, message_ids, only_thread);
         tx.execute(&q).await?;
         Ok(())
     }
+}
+
+/// Append the UPDATE behind `touch_threads_of`.
+fn push_touch(q: &mut Q, thread_ids: &[&str], message_ids: &[String], only_thread: Option<&str>) {
+    q.s("UPDATE ").t("mastra_threads").s(" SET ").ts_set("updatedAt", &now_iso()).s(" WHERE ");
+    if !thread_ids.is_empty() {
+        q.in_list("id", thread_ids).s(" OR ");
+    }
+    q.s("id IN (SELECT thread_id FROM ").t("mastra_messages").s(" WHERE ").in_list("id", message_ids);
+    if let Some(t) = only_thread {
+        q.s(" AND thread_id = ").a(t);
+    }
+    q.s(")");
+}
+
+/// Append a multi-row upsert of messages (a re-saved id keeps its createdAt and may move
+/// to another thread).
+fn push_insert(q: &mut Q, chunk: &[NewMessage]) {
+    let cols = q.d.ts_cols("createdAt");
+    q.s("INSERT INTO ").t("mastra_messages").s(&format!(r#" (id, thread_id, content, role, type, {cols}, "resourceId") VALUES "#));
+    for (i, m) in chunk.iter().enumerate() {
+        q.s(if i == 0 { "(" } else { ", (" });
+        q.a(&m.id).s(", ").a(&m.thread_id).s(", ").a(&m.content).s(", ").a(&m.role).s(", ").a(&m.kind).s(", ");
+        q.ts_values(&m.created_at).s(", ").a(&m.resource_id).s(")");
+    }
+    q.s(r#" ON CONFLICT (id) DO UPDATE SET thread_id = excluded.thread_id, content = excluded.content,
+           role = excluded.role, type = excluded.type, "resourceId" = excluded."resourceId""#);
 }
 
 fn sort_messages(msgs: &mut [MessageRow], dir: Dir) {
@@ -174,21 +193,24 @@ impl Memory {
         let mut threads: Vec<&str> = batch.iter().map(|m| m.thread_id.as_str()).collect();
         threads.sort_unstable();
         threads.dedup();
-        let d = self.db.dialect();
+        if self.db.dialect().is_pg() && batch.len() <= INSERT_CHUNK {
+            // PostgreSQL: one statement, so one round trip and atomic by itself. The CTE's
+            // UPDATE sees the messages as they were before the upsert (one snapshot), so it
+            // finds the old threads of moved messages, as the two-step path does.
+            let mut q = self.db.q();
+            q.s("WITH touched AS (");
+            push_touch(&mut q, &threads, &ids, None);
+            q.s(" RETURNING 1) ");
+            push_insert(&mut q, &batch);
+            self.db.pool().await?.execute(&q).await?;
+            return Ok(());
+        }
         let mut tx = self.db.write_tx().await?;
         // The batch's threads and the old threads of messages it moves (read before the upsert).
         self.touch_threads_of(&mut tx, &threads, &ids, None).await?;
         for chunk in batch.chunks(INSERT_CHUNK) {
             let mut q = self.db.q();
-            q.s("INSERT INTO ").t("mastra_messages").s(&format!(r#" (id, thread_id, content, role, type, {}, "resourceId") VALUES "#, d.ts_cols("createdAt")));
-            for (i, m) in chunk.iter().enumerate() {
-                q.s(if i == 0 { "(" } else { ", (" });
-                q.a(&m.id).s(", ").a(&m.thread_id).s(", ").a(&m.content).s(", ").a(&m.role).s(", ").a(&m.kind).s(", ");
-                q.ts_values(&m.created_at).s(", ").a(&m.resource_id).s(")");
-            }
-            // A re-saved id keeps its createdAt and may move to another thread.
-            q.s(r#" ON CONFLICT (id) DO UPDATE SET thread_id = excluded.thread_id, content = excluded.content,
-                   role = excluded.role, type = excluded.type, "resourceId" = excluded."resourceId""#);
+            push_insert(&mut q, chunk);
             tx.execute(&q).await?;
         }
         tx.commit().await?;
