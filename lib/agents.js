@@ -47,7 +47,8 @@ export class NativeAgentsStorage extends AgentsStorage {
 
   async create({ agent }) {
     const json = toJson('CREATE_AGENT', agent);
-    return reviveAgent(JSON.parse(await this.#call('CREATE_AGENT', { agentId: agent?.id }, a => a.create(json))));
+    const keys = agent && typeof agent === 'object' ? Object.keys(agent) : null;
+    return reviveAgent(JSON.parse(await this.#call('CREATE_AGENT', { agentId: agent?.id }, a => a.create(json, keys))));
   }
 
   async update(input) {

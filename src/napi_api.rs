@@ -307,10 +307,12 @@ impl NativeAgents {
         Ok(self.inner.get_by_id(&id).await?)
     }
 
-    /// Create the thin record (draft) and version 1 from a `StorageCreateAgentInput`; the thin record out.
+    /// Create the thin record (draft) and version 1 from a `StorageCreateAgentInput`; the
+    /// thin record out. `inputKeys`: the input's own keys (`Object.keys`), undefined-valued
+    /// ones included, which version 1 lists as its changed fields.
     #[napi]
-    pub async fn create(&self, agent_json: String) -> Result<String> {
-        Ok(self.inner.create(&clean_input(agent_json)).await?)
+    pub async fn create(&self, agent_json: String, input_keys: Option<Vec<String>>) -> Result<String> {
+        Ok(self.inner.create(&clean_input(agent_json), input_keys).await?)
     }
 
     /// Update thin-record fields (metadata merged); the thin record out.

@@ -214,6 +214,11 @@ impl Agents {
         if v.get("model").is_none_or(Value::is_null) {
             return Err(StoreError::invalid("model is required"));
         }
+        let mut q = self.db.q();
+        q.s("SELECT 1 FROM ").t("mastra_agent_versions").s(" WHERE id = ").a(id);
+        if tx.fetch_optional(&q).await?.is_some() {
+            return Err(StoreError::Conflict(format!("Version {id} already exists")));
+        }
         let d = self.db.dialect();
         let mut q = self.db.q();
         let names: Vec<String> = VERSION_COLS.iter().map(|(c, _)| format!("\"{c}\"")).collect();
@@ -245,8 +250,10 @@ impl Agents {
     }
 
     /// `create`: the thin record (status draft, no active version) and version 1 holding
-    /// every config field, in one transaction. Returns the thin record.
-    pub async fn create(&self, agent_json_in: &str) -> Result<String> {
+    /// every config field, in one transaction. Returns the thin record. `input_keys` are the
+    /// caller's own keys (JSON drops those whose value is undefined, which still count as
+    /// changed fields, as `Object.keys` lists them).
+    pub async fn create(&self, agent_json_in: &str, input_keys: Option<Vec<String>>) -> Result<String> {
         let agent: Map<String, Value> = match serde_json::from_str(agent_json_in)? {
             Value::Object(m) => m,
             _ => return Err(StoreError::invalid("agent must be an object")),
@@ -254,7 +261,8 @@ impl Agents {
         let id = args::non_empty(agent.get("id"), "agent.id")?.to_string();
         let author = text_or_null(agent.get("authorId"), "authorId")?;
         let visibility = match agent.get("visibility") {
-            None | Some(Value::Null) => author.as_ref().map(|_| "private".to_string()),
+            // 'private' for owned agents; unowned (no or empty authorId) stay without one.
+            None | Some(Value::Null) => author.as_ref().filter(|a| !a.is_empty()).map(|_| "private".to_string()),
             Some(v) => check_visibility(v)?.map(String::from),
         };
         let metadata = agent.get("metadata").filter(|m| !m.is_null()).map(Value::to_string);
@@ -268,7 +276,11 @@ impl Agents {
         for (k, v) in &config {
             version.insert((*k).clone(), (*v).clone());
         }
-        version.insert("changedFields".into(), json!(config.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>()));
+        let changed: Vec<String> = match input_keys {
+            Some(keys) => keys.into_iter().filter(|k| !THIN_FIELDS.contains(&k.as_str())).collect(),
+            None => config.iter().map(|(k, _)| (*k).clone()).collect(),
+        };
+        version.insert("changedFields".into(), json!(changed));
         version.insert("changeMessage".into(), json!("Initial version"));
 
         let d = self.db.dialect();
