@@ -9,12 +9,23 @@
 //   (c) the SQLite level, through @libsql/client: thread/resource metadata is a JSONB blob
 //       and message content is text whoever wrote it, the three tables have identical
 //       columns, and identical writes store identical bytes.
+// The same on PostgreSQL, one schema standing for the file:
+//   (d) PostgresStore writes a schema and closes; NativeStore (native-pg, same schema) reads
+//       back identically and writes more; PostgresStore reopens and reads exactly that.
+//   (e) the reverse: NativeStore creates the schema, PostgresStore's init runs on it and
+//       reads back identically; it writes more and NativeStore reads that back.
+//   (f) the SQL level, through the `pg` package: information_schema.columns of the four
+//       tables (mastra_threads, mastra_messages, mastra_resources, mastra_workflow_snapshot,
+//       the "createdAtZ"/"updatedAtZ" twins included) are identical whichever store created
+//       the schema, and identical writes store identical rows.
 // Fixtures avoid the read-normalisation differences reported by memory.differential.test.ts
-// (system-role messages, null parts, plain-string content, empty toolInvocations args).
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+// (system-role messages, null parts, plain-string content, empty toolInvocations args) and
+// @mastra/pg's plain-INSERT saveResource (no resource id is saved twice).
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type Client } from '@libsql/client';
 import type { MemoryStorage } from '@mastra/core/storage';
-import { makeStore, memoryOf, tmpDbUrl, type AnyStore, type Target } from './helpers/stores';
+import { makeStore, memoryOf, pgEnabled, targets, tmpDbUrl, type AnyStore, type Target } from './helpers/stores';
+import { columnsOf, endPgPool, pgQuery, schemaOf } from './helpers/memory-pg';
 import { at } from './helpers/memory-fixtures';
 
 // ---------------------------------------------------------------------------------------
@@ -191,17 +202,40 @@ async function snapshot(mem: MemoryStorage) {
   return snap;
 }
 
-async function open(target: Target, url: string) {
-  const store = await makeStore(target, { url });
-  opened.push(store);
-  return { store, mem: (await memoryOf(store)) as MemoryStorage };
+/**
+ * Store opening for one suite, closing after each test anything a failed test left open
+ * (close() is idempotent). One per suite, so suites running at the same time never close
+ * each other's stores.
+ */
+function opener() {
+  const opened: AnyStore[] = [];
+  afterEach(async () => {
+    for (const s of opened.splice(0)) await s.close().catch(() => {});
+  });
+  return async (target: Target, url: string) => {
+    const store = await makeStore(target, { url });
+    opened.push(store);
+    return { store, mem: (await memoryOf(store)) as MemoryStorage };
+  };
 }
 
-const opened: AnyStore[] = [];
-afterEach(async () => {
-  // Close anything a failed test left open (close() is idempotent).
-  for (const s of opened.splice(0)) await s.close().catch(() => {});
-});
+/** Deep equality of two snapshots, read by read: a failure lists every read that differs. */
+function expectSameSnapshot(actual: Record<string, unknown>, expected: Record<string, unknown>) {
+  expect(Object.keys(actual)).toEqual(Object.keys(expected));
+  const failures: { key: string; error: Error }[] = [];
+  for (const key of Object.keys(expected)) {
+    try {
+      expect(actual[key], key).toEqual(expected[key]);
+    } catch (error) {
+      failures.push({ key, error: error as Error });
+    }
+  }
+  if (failures.length) {
+    const first = failures[0].error;
+    first.message = `${failures.length} read(s) differ: ${failures.map(f => f.key).join(', ')}\n${first.message}`;
+    throw first;
+  }
+}
 
 /** Guards against a vacuous comparison: the snapshot must actually hold data. */
 function expectPopulated(snap: any, more: boolean) {
@@ -214,12 +248,30 @@ function expectPopulated(snap: any, more: boolean) {
 
 // ---------------------------------------------------------------------------------------
 
-for (const [first, second] of [
-  ['libsql', 'native'],
-  ['native', 'libsql'],
-] as const) {
-  const part = first === 'libsql' ? '(a)' : '(b)';
-  describe(`${part} a file written by ${first}, read and extended by ${second}`, () => {
+afterAll(async () => {
+  await endPgPool();
+});
+
+/** The PostgreSQL parts run when PostgreSQL is available and TEST_TARGETS lists a PostgreSQL target. */
+const onPg = pgEnabled && (targets.includes('native-pg') || targets.includes('pg'));
+
+const directions: [string, Target, Target][] = [
+  ['(a)', 'libsql', 'native'],
+  ['(b)', 'native', 'libsql'],
+  ...(onPg
+    ? ([
+        ['(d)', 'pg', 'native-pg'],
+        ['(e)', 'native-pg', 'pg'],
+      ] as [string, Target, Target][])
+    : []),
+];
+
+// Every suite below runs concurrently with the others (each on databases of its own); the
+// tests inside a suite run in order (`it.sequential`).
+for (const [part, first, second] of directions) {
+  const what = first.endsWith('pg') ? 'schema' : 'file';
+  describe.concurrent(`${part} a ${what} written by ${first}, read and extended by ${second}`, () => {
+    const open = opener();
     let url: string;
     let firstSnap: any;
 
@@ -232,14 +284,14 @@ for (const [first, second] of [
       expectPopulated(firstSnap, false);
     });
 
-    it(`${second} opens the ${first} file (init on the existing tables) and every read deep-equals ${first}'s`, async () => {
+    it.sequential(`${second} opens the ${first} ${what} (init on the existing tables) and every read deep-equals ${first}'s`, async () => {
       const { store, mem } = await open(second, url);
       const snap = await snapshot(mem);
       await store.close();
-      expect(snap).toEqual(firstSnap);
+      expectSameSnapshot(snap, firstSnap);
     });
 
-    it(`${second} writes more to the file; ${first} reopens it and reads exactly what ${second} read`, async () => {
+    it.sequential(`${second} writes more to the ${what}; ${first} reopens it and reads exactly what ${second} read`, async () => {
       const w = await open(second, url);
       await writeMore(w.mem);
       const secondSnap = await snapshot(w.mem);
@@ -249,28 +301,32 @@ for (const [first, second] of [
       expect((secondSnap[`getThreadById ${T_NUM}`] as any).title).toBe('Numeric id (renamed)');
       expect((secondSnap[`getThreadById ${T_NUM}`] as any).metadata).toEqual({ ...RICH_METADATA, n: 2, addedBySecond: ['ü', null] });
       expect((secondSnap[`listMessages ${T_MORE}`] as any).messages.map((m: any) => m.id)).toEqual(['m-22', 'm-30', 'm-31']);
+      // updateResource merged into the first writer's metadata (nothing of it lost).
+      expect((secondSnap['getResourceById res-1'] as any).metadata).toEqual({ nested: { a: null, b: [1, 'x'] }, second: 'writer' });
+      expect((secondSnap['getResourceById res-3'] as any).workingMemory).toBe('now set');
 
       const r = await open(first, url);
       const snap = await snapshot(r.mem);
       await r.store.close();
-      expect(snap).toEqual(secondSnap);
+      expectSameSnapshot(snap, secondSnap);
     });
 
-    it(`${second} reopens the file after ${first}'s second init and still reads the same`, async () => {
+    it.sequential(`${second} reopens the ${what} after ${first}'s second init and still reads the same`, async () => {
       const a = await open(first, url);
       const snapA = await snapshot(a.mem);
       await a.store.close();
       const b = await open(second, url);
       const snapB = await snapshot(b.mem);
       await b.store.close();
-      expect(snapB).toEqual(snapA);
+      expectSameSnapshot(snapB, snapA);
     });
   });
 }
 
 // ---------------------------------------------------------------------------------------
 
-describe('(c) the SQLite level, read through @libsql/client', () => {
+describe.concurrent('(c) the SQLite level, read through @libsql/client', () => {
+  const open = opener();
   const clients: Client[] = [];
   afterEach(() => {
     for (const c of clients.splice(0)) c.close();
@@ -299,7 +355,7 @@ describe('(c) the SQLite level, read through @libsql/client', () => {
     return url;
   }
 
-  it.each(['native', 'libsql'] as const)(
+  it.sequential.each(['native', 'libsql'] as const)(
     'written by %s: thread/resource metadata is a JSONB blob, message content is JSON text',
     async target => {
       const c = sql(await written(target));
@@ -336,7 +392,7 @@ describe('(c) the SQLite level, read through @libsql/client', () => {
     },
   );
 
-  it('mastra_threads / mastra_messages / mastra_resources have identical columns (PRAGMA table_info)', async () => {
+  it.sequential('mastra_threads / mastra_messages / mastra_resources have identical columns (PRAGMA table_info)', async () => {
     const dbs = {
       libsql: await initialised('libsql'),
       native: await initialised('native'),
@@ -360,13 +416,13 @@ describe('(c) the SQLite level, read through @libsql/client', () => {
     expect(info.libsqlOnNative).toEqual(info.libsql);
   });
 
-  it("libsql's message indexes exist in a native-created file", async () => {
+  it.sequential("libsql's message indexes exist in a native-created file", async () => {
     const c = sql(await initialised('native'));
     const names = (await rowsOf(c, `PRAGMA index_list(mastra_messages)`)).map(r => r.name);
     expect(names).toEqual(expect.arrayContaining(['idx_messages_thread_created_at', 'idx_messages_thread_resource_created_at']));
   });
 
-  it('identical writes store identical rows (content text, JSONB bytes, timestamps)', async () => {
+  it.sequential('identical writes store identical rows (content text, JSONB bytes, timestamps)', async () => {
     const dump = async (url: string) => {
       const c = sql(url);
       return {
@@ -383,5 +439,151 @@ describe('(c) the SQLite level, read through @libsql/client', () => {
     const fromNative = await dump(await written('native'));
     expect(fromLibsql.messages.length).toBe(13);
     expect(fromNative).toEqual(fromLibsql);
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+
+(onPg ? describe.concurrent : describe.skip)('(f) the PostgreSQL level, read through pg', () => {
+  const open = opener();
+  const TABLES = ['mastra_threads', 'mastra_messages', 'mastra_resources', 'mastra_workflow_snapshot'];
+
+  /** A schema with the fixtures written by `target` (store closed before it is returned). */
+  async function written(target: Target) {
+    const url = tmpDbUrl(`pgsql-${target}`);
+    const { store, mem } = await open(target, url);
+    await writeFixtures(mem);
+    await store.close();
+    return schemaOf(target, url)!;
+  }
+
+  /** Run `target`'s init on the schema of `url` (a new one by default); the url. */
+  async function initialised(target: Target, url = tmpDbUrl(`pginit-${target}`)) {
+    const { store } = await open(target, url);
+    await store.close();
+    return url;
+  }
+
+  /** Constraints of the four tables, the schema name replaced so two schemas compare. */
+  async function constraintsOf(schema: string) {
+    const rows = await pgQuery(
+      `SELECT table_name, constraint_name, constraint_type FROM information_schema.table_constraints
+        WHERE table_schema = $1 AND table_name = ANY($2) AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')
+        ORDER BY table_name, constraint_name`,
+      [schema, TABLES],
+    );
+    return rows.map(r => ({ ...r, constraint_name: String(r.constraint_name).replace(schema, '<schema>') }));
+  }
+
+  it.sequential('the four tables have identical columns and types (information_schema.columns), the Z twins included', async () => {
+    const [pg, native, nativeOnPg, pgOnNative] = await Promise.all([
+      initialised('pg'),
+      initialised('native-pg'),
+      // Each store's init run on a schema the other created.
+      initialised('pg').then(url => initialised('native-pg', url)),
+      initialised('native-pg').then(url => initialised('pg', url)),
+    ]);
+    const urls = { pg, native, nativeOnPg, pgOnNative };
+    const cols: Record<string, Awaited<ReturnType<typeof columnsOf>>> = {};
+    const cons: Record<string, unknown> = {};
+    for (const [name, url] of Object.entries(urls)) {
+      const schema = schemaOf('pg', url)!;
+      cols[name] = await columnsOf(schema, TABLES);
+      cons[name] = await constraintsOf(schema);
+    }
+    const typeOf = (table: string, column: string) => cols.pg[table].find(c => c.column_name === column)?.data_type;
+    for (const table of TABLES) {
+      expect(cols.pg[table].length, table).toBeGreaterThan(0);
+      expect(typeOf(table, 'createdAt'), table).toBe('timestamp without time zone');
+      expect(typeOf(table, 'createdAtZ'), table).toBe('timestamp with time zone');
+    }
+    for (const table of ['mastra_threads', 'mastra_resources', 'mastra_workflow_snapshot']) {
+      expect(typeOf(table, 'updatedAt'), table).toBe('timestamp without time zone');
+      expect(typeOf(table, 'updatedAtZ'), table).toBe('timestamp with time zone');
+    }
+    expect(cols.pg.mastra_messages.map(c => c.column_name)).toEqual(
+      expect.arrayContaining(['id', 'thread_id', 'content', 'role', 'type', 'createdAt', 'createdAtZ', 'resourceId']),
+    );
+    expect(typeOf('mastra_threads', 'metadata')).toBe('jsonb');
+    expect(typeOf('mastra_messages', 'content')).toBe('text');
+    expect(cols.native).toEqual(cols.pg);
+    expect(cols.nativeOnPg).toEqual(cols.pg);
+    expect(cols.pgOnNative).toEqual(cols.pg);
+    // The keys too: @mastra/pg's init recognises its (schema-prefixed) unique constraint.
+    expect(cons.native).toEqual(cons.pg);
+    expect(cons.nativeOnPg).toEqual(cons.pg);
+    expect(cons.pgOnNative).toEqual(cons.pg);
+  });
+
+  it.sequential.each(['native-pg', 'pg'] as const)(
+    'written by %s: metadata is jsonb, message content is JSON text, each timestamp twin holds the same instant',
+    async target => {
+      const schema = await written(target);
+      const t = (name: string) => `"${schema}".${name}`;
+      const threads = await pgQuery(`SELECT id, jsonb_typeof(metadata) AS t FROM ${t('mastra_threads')} ORDER BY id COLLATE "C"`);
+      expect(threads.map(r => [r.id, r.t])).toEqual([
+        [T_NUM, 'object'],
+        [T_3, 'object'],
+        [T_NOMETA, null],
+        [T_UNI, 'object'],
+      ]);
+      const messages = await pgQuery(
+        `SELECT id, type, jsonb_typeof(content::jsonb) AS t FROM ${t('mastra_messages')} ORDER BY id COLLATE "C"`,
+      );
+      expect(messages.length).toBe(13);
+      for (const m of messages) expect(m.t, m.id).toBe('object');
+      expect(messages.find(m => m.id === 'm-05')?.type).toBe('v3');
+      expect(messages.find(m => m.id === 'm-01')?.type).toBe('v2');
+      const resources = await pgQuery(
+        `SELECT id, jsonb_typeof(metadata) AS t, "workingMemory" IS NULL AS wm_null FROM ${t('mastra_resources')} ORDER BY id COLLATE "C"`,
+      );
+      // @mastra/pg's saveResource stores metadata double-encoded: a jsonb *string* holding
+      // the JSON text (its reads JSON.parse it back); its updateResource stores an object.
+      // NativeStore always stores an object and must read both forms.
+      const savedBySaveResource = target === 'pg' ? 'string' : 'object';
+      expect(resources.map(r => [r.id, r.t, r.wm_null])).toEqual([
+        ['res-1', savedBySaveResource, false],
+        ['res-2', 'object', false], // saveResource, then updateResource merged into it
+        ['res-3', null, true],
+        ['res-big', savedBySaveResource, false],
+        ['res-upd', savedBySaveResource, false], // updateResource on a missing id saves it
+      ]);
+      // The plain column holds the UTC wall time of the instant in the Z twin.
+      for (const [table, cols] of [
+        ['mastra_threads', ['createdAt', 'updatedAt']],
+        ['mastra_messages', ['createdAt']],
+        ['mastra_resources', ['createdAt', 'updatedAt']],
+      ] as const) {
+        for (const col of cols) {
+          const [{ bad, n }] = await pgQuery(
+            `SELECT COUNT(*) FILTER (WHERE "${col}Z" IS DISTINCT FROM ("${col}" AT TIME ZONE 'UTC')) AS bad, COUNT(*) AS n FROM ${t(table)}`,
+          );
+          expect(Number(n), `${table}.${col}`).toBeGreaterThan(0);
+          expect(Number(bad), `${table}.${col} vs ${col}Z`).toBe(0);
+        }
+      }
+    },
+  );
+
+  it.sequential('identical writes store identical rows (content text, jsonb, both timestamp columns)', async () => {
+    const dump = async (schema: string) => {
+      const t = (name: string) => `"${schema}".${name}`;
+      const iso = (c: string) => `to_char("${c}", 'YYYY-MM-DD"T"HH24:MI:SS.MS') AS "${c}", to_char("${c}Z" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS') AS "${c}Z"`;
+      return {
+        // updatedAt of threads and resources is "now" after saveMessages/updateThread/updateResource.
+        threads: await pgQuery(`SELECT id, "resourceId", title, metadata::text AS metadata, ${iso('createdAt')} FROM ${t('mastra_threads')} ORDER BY id COLLATE "C"`),
+        messages: await pgQuery(
+          `SELECT id, thread_id, content::jsonb::text AS content, role, type, ${iso('createdAt')}, "resourceId" FROM ${t('mastra_messages')} ORDER BY id COLLATE "C"`,
+        ),
+        // Metadata compared by value: @mastra/pg's saveResource double-encodes it (see above).
+        resources: await pgQuery(
+          `SELECT id, "workingMemory", (CASE WHEN jsonb_typeof(metadata) = 'string' THEN (metadata #>> '{}')::jsonb ELSE metadata END)::text AS metadata, CASE WHEN id = 'res-upd' THEN 'now' ELSE to_char("createdAtZ" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS') END AS "createdAt"
+             FROM ${t('mastra_resources')} ORDER BY id COLLATE "C"`,
+        ),
+      };
+    };
+    const [fromPg, fromNative] = await Promise.all([written('pg').then(dump), written('native-pg').then(dump)]);
+    expect(fromPg.messages.length).toBe(13);
+    expect(fromNative).toEqual(fromPg);
   });
 });

@@ -19,12 +19,26 @@ struct ResourceRow {
     updated_at: String,
 }
 
+/// @mastra/pg's saveResource stores metadata as a JSON *string* holding the object's JSON
+/// (and decodes it on read); read such a value as the object it encodes, so resources it
+/// wrote read back, and merge, the same here.
+fn unwrap_encoded_object(text: String) -> String {
+    if text.starts_with('"') {
+        if let Ok(inner) = serde_json::from_str::<String>(&text) {
+            if inner.trim_start().starts_with('{') && serde_json::from_str::<Map<String, Value>>(&inner).is_ok() {
+                return inner;
+            }
+        }
+    }
+    text
+}
+
 impl ResourceRow {
     fn from_row(r: &Row) -> Result<Self> {
         Ok(ResourceRow {
             id: r.string(0)?,
             working_memory: r.text(1)?,
-            metadata: r.text(2)?,
+            metadata: r.text(2)?.map(unwrap_encoded_object),
             created_at: r.string(3)?,
             updated_at: r.string(4)?,
         })
@@ -165,5 +179,18 @@ impl Memory {
         };
         tx.commit().await?;
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unwrap_encoded_object;
+
+    #[test]
+    fn string_encoded_objects_are_unwrapped() {
+        assert_eq!(unwrap_encoded_object(r#""{\"a\":1}""#.into()), r#"{"a":1}"#);
+        assert_eq!(unwrap_encoded_object(r#"{"a":1}"#.into()), r#"{"a":1}"#);
+        assert_eq!(unwrap_encoded_object(r#""just text""#.into()), r#""just text""#);
+        assert_eq!(unwrap_encoded_object(r#""[1,2]""#.into()), r#""[1,2]""#);
     }
 }
