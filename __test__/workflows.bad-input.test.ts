@@ -1,21 +1,24 @@
 // Bad input against NativeStore's workflows domain. Every rejection must be a MastraError with id
 // MASTRA_STORAGE_NATIVE_<OP>_FAILED, category USER and details.code INVALID_ARGUMENT (or
-// NOT_FOUND), and must leave the database exactly as it was. NativeStore only: @mastra/libsql
-// is not held to this (it stores BigInts as strings, throws TypeErrors on bad dates, …).
+// NOT_FOUND), and must leave the database exactly as it was. NativeStore only, on every engine
+// (one behaviour on SQLite and PostgreSQL): @mastra/libsql and @mastra/pg are not held to this
+// (they store BigInts as strings, throw TypeErrors on bad dates, …).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WorkflowsStorage } from '@mastra/core/storage';
-import { makeStore, targets, type AnyStore } from './helpers/stores';
+import { NativeStore } from '../index.js';
+import { nativeConfig, nativeTargets, type AnyStore } from './helpers/stores';
 import { expectDate, expectNativeError, makeSnapshot, rejectionOf, wfAt, workflowsOf } from './helpers/workflow-fixtures';
 
 const INVALID = { category: 'USER', code: 'INVALID_ARGUMENT' } as const;
 
-describe.runIf(targets.includes('native'))('workflows bad input [native]', () => {
+describe.each(nativeTargets)('workflows bad input [%s]', target => {
   let store: AnyStore;
   let wf: WorkflowsStorage;
   const baseline = makeSnapshot('base', { status: 'suspended', context: { input: { a: 1 }, s: { status: 'success', output: [1, 2] } } });
 
   beforeEach(async () => {
-    store = await makeStore('native');
+    store = new NativeStore({ id: `wf-bad-input-${target}`, ...nativeConfig(target) }) as unknown as AnyStore;
+    await store.init();
     wf = await workflowsOf(store);
     await wf.persistWorkflowSnapshot({
       workflowName: 'wf',
@@ -69,6 +72,54 @@ describe.runIf(targets.includes('native'))('workflows bad input [native]', () =>
     expect((await wf.listWorkflowRuns({ workflowName: '%' })).total).toBe(0);
     for (const runId of odd) await wf.deleteWorkflowRunById({ runId, workflowName: 'odd' });
     await expectBaselineIntact();
+  });
+
+  it('ids, resourceIds and filters containing a NUL character: accepted or a USER error, the same on both engines', async () => {
+    // JavaScript strings may hold NUL; SQLite text keeps it, PostgreSQL text refuses it. Either
+    // answer is fine for NativeStore (round-trip, or reject as bad input writing nothing), but
+    // never a THIRD_PARTY database error, and the same answer on both engines.
+    async function outcomes(w: WorkflowsStorage) {
+      const NUL_RUN = 'run\u0000id';
+      const snap = makeSnapshot('nul', { status: 'suspended' });
+      const steps: [string, () => Promise<unknown>][] = [
+        ['persist runId', () => w.persistWorkflowSnapshot({ workflowName: 'wf-nul', runId: NUL_RUN, snapshot: snap, createdAt: wfAt(5), updatedAt: wfAt(5) })],
+        ['persist workflowName', () => w.persistWorkflowSnapshot({ workflowName: 'wf\u0000nul', runId: 'r', snapshot: snap, createdAt: wfAt(6), updatedAt: wfAt(6) })],
+        ['persist resourceId', () => w.persistWorkflowSnapshot({ workflowName: 'wf-nul', runId: 'r2', resourceId: 'res\u0000', snapshot: snap, createdAt: wfAt(7), updatedAt: wfAt(7) })],
+        ['get', () => w.getWorkflowRunById({ runId: NUL_RUN })],
+        ['load', () => w.loadWorkflowSnapshot({ workflowName: 'wf-nul', runId: NUL_RUN })],
+        ['list workflowName', () => w.listWorkflowRuns({ workflowName: 'wf\u0000nul' })],
+        ['list resourceId', () => w.listWorkflowRuns({ resourceId: 'res\u0000' })],
+        ['list status', () => w.listWorkflowRuns({ status: 'suspended\u0000' as any })],
+        ['list threadId', () => w.listWorkflowRuns({ threadId: 'th\u0000' } as any)],
+        ['results', () => w.updateWorkflowResults({ workflowName: 'wf-nul', runId: 'fresh\u0000', stepId: 's', result: { status: 'success' } as any, requestContext: {} })],
+        ['state', () => w.updateWorkflowState({ workflowName: 'wf-nul', runId: NUL_RUN, opts: { status: 'running', expectedStatus: 'suspended' } as any })],
+        ['delete', () => w.deleteWorkflowRunById({ workflowName: 'wf-nul', runId: NUL_RUN })],
+        ['list after', () => w.listWorkflowRuns()],
+      ];
+      const out: Record<string, unknown> = {};
+      for (const [label, fn] of steps) {
+        try {
+          out[label] = { ok: JSON.parse(JSON.stringify((await fn()) ?? null)) };
+        } catch (err: any) {
+          expect({ op: label, category: err?.category, code: err?.details?.code }, String(err?.message)).toEqual({ op: label, ...INVALID });
+          expectNativeError(err, INVALID);
+          out[label] = { rejected: err.details?.code };
+        }
+      }
+      return out;
+    }
+    const seen = await outcomes(wf);
+    if (target === 'native-pg') {
+      const twin = new NativeStore({ id: 'wf-bad-input-twin', ...nativeConfig('native') }) as unknown as AnyStore;
+      await twin.init();
+      try {
+        const tw = await workflowsOf(twin);
+        await tw.persistWorkflowSnapshot({ workflowName: 'wf', runId: 'base', resourceId: 'res', snapshot: baseline, createdAt: wfAt(1), updatedAt: wfAt(2) });
+        expect(seen, 'native-pg differs from native').toEqual(await outcomes(tw));
+      } finally {
+        await twin.close();
+      }
+    }
   });
 
   // ---- values JSON cannot hold ----------------------------------------------------------------

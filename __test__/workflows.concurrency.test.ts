@@ -1,23 +1,33 @@
 // Concurrency of the workflows domain's read-modify-write updates (CONTRACT.md §0 and §3): Mastra
 // relies on updateWorkflowResults / updateWorkflowState being atomic, inside one process and
-// across processes sharing one SQLite file. In-process cases run on every target; the
-// two-process cases run on NativeStore (and on libsql, which passes them too).
-import { spawn } from 'node:child_process';
+// across processes sharing one database (one SQLite file, or one PostgreSQL schema). Every case
+// runs on every target (NativeStore and the reference stores, on both engines), except where
+// @mastra/pg legitimately loses writes (marked below): NativeStore keeps one behaviour on both
+// engines, so 'native-pg' runs every case 'native' runs.
+//
+// @mastra/pg's updateWorkflowResults locks the run with SELECT … FOR UPDATE, which locks
+// nothing while the run does not exist yet: concurrent first writes to one run each build a
+// fresh snapshot and the last INSERT … ON CONFLICT DO UPDATE overwrites the others (lost
+// updates). libsql serialises them in a write transaction, and NativeStore must too.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { WorkflowsStorage } from '@mastra/core/storage';
-import { makeStore, targets, tmpDbUrl, type AnyStore, type Target } from './helpers/stores';
-import { makeSnapshot, workflowsOf } from './helpers/workflow-fixtures';
+import { targets, tmpDbUrl, type AnyStore, type Target } from './helpers/stores';
+import { makeSnapshot, makeWorkflowStore, workerArgs, workflowsOf } from './helpers/workflow-fixtures';
 
 const WORKER = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'workflow-worker.mjs');
+
+/** @mastra/pg loses concurrent first writes to a run that does not exist yet (see above). */
+const losesFirstWrites = (target: Target) => target === 'pg';
 
 describe.each(targets)('workflows concurrency, one process [%s]', target => {
   let store: AnyStore;
   let wf: WorkflowsStorage;
 
   beforeEach(async () => {
-    store = await makeStore(target);
+    store = await makeWorkflowStore(target);
     wf = await workflowsOf(store);
   });
 
@@ -54,7 +64,8 @@ describe.each(targets)('workflows concurrency, one process [%s]', target => {
     expect(snap.requestContext).toEqual({ base: true, 'rc-a': 'a', 'rc-b': 'b', 'rc-c': 'c' });
   });
 
-  it('3 concurrent updateWorkflowResults on a run that does not exist yet all survive', async () => {
+  // Skipped on pg only: lost first writes to a missing run (see the top of this file).
+  it.skipIf(losesFirstWrites(target))('3 concurrent updateWorkflowResults on a run that does not exist yet all survive', async () => {
     await Promise.all(
       ['a', 'b', 'c'].map(step =>
         wf.updateWorkflowResults({
@@ -73,8 +84,16 @@ describe.each(targets)('workflows concurrency, one process [%s]', target => {
     expect((await wf.listWorkflowRuns()).total).toBe(1);
   });
 
-  it('20 concurrent foreach slot writes to one step all survive', async () => {
+  it.for([
+    ['an existing run', true],
+    ['a run that does not exist yet', false],
+  ] as const)('20 concurrent foreach slot writes to one step of %s all survive', async ([, exists], { skip }) => {
+    // Skipped on pg only for the missing run: lost first writes (see the top of this file).
+    if (!exists && losesFirstWrites(target)) skip();
     const N = 20;
+    if (exists) {
+      await wf.persistWorkflowSnapshot({ workflowName: 'wf', runId: 'foreach-run', snapshot: makeSnapshot('foreach-run', { context: { input: [1] } }) });
+    }
     await Promise.all(
       Array.from({ length: N }, (_, i) => {
         const output: unknown[] = Array.from({ length: N }, () => null);
@@ -90,7 +109,10 @@ describe.each(targets)('workflows concurrency, one process [%s]', target => {
     );
     const snap = (await wf.loadWorkflowSnapshot({ workflowName: 'wf', runId: 'foreach-run' })) as any;
     expect(snap.context.each.output).toEqual(Array.from({ length: N }, (_, i) => ({ item: i, doubled: i * 2 })));
+    expect(snap.context.each.status).toBe('running');
+    if (exists) expect(snap.context.input).toEqual([1]);
     expect(Object.keys(snap.requestContext)).toHaveLength(N);
+    expect((await wf.listWorkflowRuns()).total).toBe(1);
   });
 
   it('two concurrent updateWorkflowState calls (waitingPaths and result) both survive', async () => {
@@ -147,102 +169,155 @@ describe.each(targets)('workflows concurrency, one process [%s]', target => {
 });
 
 // -----------------------------------------------------------------------------------------------
-// Two Node processes on one database file.
+// Two Node processes on one database: the same SQLite file, or the same PostgreSQL schema.
 
-type WorkerOut = { tag: string; won?: string[]; lost?: string[]; done?: number; late: boolean };
+type Reply = { ready?: boolean; prepared?: boolean; tag?: string; won?: string[]; lost?: string[]; done?: number; error?: string };
 
-function runWorker(args: string[]): Promise<WorkerOut> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WORKER, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', d => (out += d));
-    child.stderr.on('data', d => (err += d));
-    child.on('error', reject);
-    child.on('close', code => {
-      if (code !== 0) return reject(new Error(`worker ${args.join(' ')} exited ${code}: ${err}`));
-      try {
-        resolve(JSON.parse(out.trim().split('\n').pop()!));
-      } catch (e) {
-        reject(new Error(`worker printed no JSON: ${out} ${err}`));
+/** One fixtures/workflow-worker.mjs process: JSON commands in, one JSON reply per command out. */
+class Worker {
+  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly replies: Reply[] = [];
+  private readonly waiting: ((r: Reply) => void)[] = [];
+  private buffer = '';
+  private stderr = '';
+  private exited: string | null = null;
+
+  constructor(args: string[]) {
+    this.child = spawn(process.execPath, [WORKER, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stdout.on('data', d => {
+      this.buffer += d;
+      let nl: number;
+      while ((nl = this.buffer.indexOf('\n')) >= 0) {
+        const line = this.buffer.slice(0, nl);
+        this.buffer = this.buffer.slice(nl + 1);
+        if (!line.trim()) continue;
+        const reply = JSON.parse(line) as Reply;
+        const w = this.waiting.shift();
+        if (w) w(reply);
+        else this.replies.push(reply);
       }
     });
-  });
+    this.child.stderr.on('data', d => (this.stderr += d));
+    this.child.on('close', code => {
+      this.exited = `worker exited ${code}: ${this.stderr}`;
+      for (const w of this.waiting.splice(0)) w({ error: this.exited });
+    });
+  }
+
+  /** The next reply; rejects on {"error"} or when the process died. */
+  async next(): Promise<Reply> {
+    const reply =
+      this.replies.shift() ??
+      (this.exited ? { error: this.exited } : await new Promise<Reply>(resolve => this.waiting.push(resolve)));
+    if (reply.error) throw new Error(`worker: ${reply.error}`);
+    return reply;
+  }
+
+  send(cmd: Record<string, unknown>) {
+    this.child.stdin.write(`${JSON.stringify(cmd)}\n`);
+  }
+
+  async exit() {
+    if (this.exited) return;
+    const closed = new Promise(resolve => this.child.once('close', resolve));
+    this.send({ op: 'exit' });
+    await closed;
+  }
 }
 
-/** Far enough ahead that both workers are open and warm before it; they report `late` if not. */
-const startSoon = () => Date.now() + 4000;
+/** Both workers warm and idle, then the same command sent to both back to back: a real race. */
+async function race(workers: Worker[], cmd: (tag: string) => Record<string, unknown>): Promise<Reply[]> {
+  for (const w of workers) w.send({ op: 'prepare' });
+  for (const w of workers) expect((await w.next()).prepared).toBe(true);
+  workers.forEach((w, i) => w.send(cmd(`p${i + 1}`)));
+  return Promise.all(workers.map(w => w.next()));
+}
 
-const multiTargets = (['native', 'libsql'] as Target[]).filter(t => targets.includes(t));
+describe.each(targets)('workflows concurrency, two processes on one database [%s]', target => {
+  let setup: AnyStore;
+  let wf: WorkflowsStorage;
+  const workers: Worker[] = [];
 
-describe.each(multiTargets)('workflows concurrency, two processes on one file [%s]', target => {
-  it('CAS resume race: every run is won by exactly one process', async () => {
-    const url = tmpDbUrl(`wf-cas-${target}`);
+  beforeAll(async () => {
+    const location = tmpDbUrl(`wf-2proc-${target}`);
+    // The parent creates the database first, so the workers only open it.
+    setup = await makeWorkflowStore(target, { url: location });
+    wf = await workflowsOf(setup);
+    for (let i = 0; i < 2; i++) workers.push(new Worker(workerArgs(target, location)));
+    for (const w of workers) expect((await w.next()).ready).toBe(true);
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(workers.splice(0).map(w => w.exit()));
+    await setup?.close();
+  });
+
+  it('CAS resume race: every run is won by exactly one process (3 rounds × 40 runs)', async () => {
     const N = 40;
-    const setup = await makeStore(target, { url });
-    const wf = await workflowsOf(setup);
-    for (let i = 0; i < N; i++) {
-      await wf.persistWorkflowSnapshot({ workflowName: 'cas-wf', runId: `cas-${i}`, snapshot: makeSnapshot(`cas-${i}`, { status: 'suspended' }) });
-    }
-    await setup.close();
+    for (let round = 0; round < 3; round++) {
+      const workflowName = `cas-wf-${round}`;
+      const all = Array.from({ length: N }, (_, i) => `cas-${i}`);
+      for (const runId of all) {
+        await wf.persistWorkflowSnapshot({ workflowName, runId, snapshot: makeSnapshot(runId, { status: 'suspended' }) });
+      }
+      // Each process walks the runs in a different order, so both win some of them.
+      const [p1, p2] = await race(workers, tag => ({
+        op: 'cas',
+        workflowName,
+        tag,
+        runIds: tag === 'p1' ? all : [...all].reverse(),
+      }));
+      for (const p of [p1, p2]) expect([...p.won!, ...p.lost!].sort(), `round ${round}`).toEqual([...all].sort());
+      const winnerOf = new Map<string, string[]>();
+      for (const p of [p1, p2]) for (const r of p.won!) winnerOf.set(r, [...(winnerOf.get(r) ?? []), p.tag!]);
+      for (const r of all) expect(winnerOf.get(r), `round ${round}, run ${r}`).toHaveLength(1);
 
-    const startAt = String(startSoon());
-    const [p1, p2] = await Promise.all([
-      runWorker([url, 'cas', startAt, String(N), 'p1', target]),
-      runWorker([url, 'cas', startAt, String(N), 'p2', target]),
-    ]);
-    expect(p1.late, 'worker p1 was not ready before the start instant').toBe(false);
-    expect(p2.late, 'worker p2 was not ready before the start instant').toBe(false);
-
-    const all = Array.from({ length: N }, (_, i) => `cas-${i}`);
-    for (const p of [p1, p2]) expect([...p.won!, ...p.lost!].sort()).toEqual([...all].sort());
-    const winnerOf = new Map<string, string[]>();
-    for (const p of [p1, p2]) for (const r of p.won!) winnerOf.set(r, [...(winnerOf.get(r) ?? []), p.tag]);
-    for (const r of all) expect(winnerOf.get(r), `run ${r}`).toHaveLength(1);
-
-    // The stored state agrees with who claimed to win.
-    const check = await makeStore(target, { url });
-    try {
-      const wf2 = await workflowsOf(check);
+      // The stored state agrees with who claimed to win.
       for (const r of all) {
-        const snap = (await wf2.loadWorkflowSnapshot({ workflowName: 'cas-wf', runId: r })) as any;
+        const snap = (await wf.loadWorkflowSnapshot({ workflowName, runId: r })) as any;
         expect(snap.status).toBe('running');
         expect(snap.value).toEqual({ winner: winnerOf.get(r)![0] });
+        expect(snap).not.toHaveProperty('expectedStatus');
       }
-    } finally {
-      await check.close();
+      expect((await wf.listWorkflowRuns({ workflowName })).total).toBe(N);
     }
   }, 60_000);
 
-  it('two processes × 50 updateWorkflowResults on one run: all 100 steps present', async () => {
-    const url = tmpDbUrl(`wf-res-${target}`);
-    const setup = await makeStore(target, { url });
-    await setup.close();
-
-    const startAt = String(startSoon());
-    const [p1, p2] = await Promise.all([
-      runWorker([url, 'results', startAt, '50', 'p1', target]),
-      runWorker([url, 'results', startAt, '50', 'p2', target]),
-    ]);
-    expect(p1.late).toBe(false);
-    expect(p2.late).toBe(false);
+  async function resultsRace(workflowName: string, runId: string) {
+    const [p1, p2] = await race(workers, tag => ({ op: 'results', workflowName, runId, n: 50, tag }));
     expect(p1.done).toBe(50);
     expect(p2.done).toBe(50);
-
-    const check = await makeStore(target, { url });
-    try {
-      const wf = await workflowsOf(check);
-      const snap = (await wf.loadWorkflowSnapshot({ workflowName: 'res-wf', runId: 'shared' })) as any;
-      const expected = [...Array.from({ length: 50 }, (_, i) => `p1-${i}`), ...Array.from({ length: 50 }, (_, i) => `p2-${i}`)].sort();
-      expect(Object.keys(snap.context).sort()).toEqual(expected);
-      for (const k of expected) {
-        const [tag, i] = k.split('-');
-        expect(snap.context[k]).toEqual({ status: 'success', output: { by: tag, i: Number(i) } });
-      }
-      expect(Object.keys(snap.requestContext).sort()).toEqual(expected);
-      expect((await wf.listWorkflowRuns()).total).toBe(1);
-    } finally {
-      await check.close();
+    const snap = (await wf.loadWorkflowSnapshot({ workflowName, runId })) as any;
+    const expected = [...Array.from({ length: 50 }, (_, i) => `p1-${i}`), ...Array.from({ length: 50 }, (_, i) => `p2-${i}`)].sort();
+    const steps = Object.keys(snap.context).filter(k => k !== 'input');
+    expect(steps.sort()).toEqual(expected);
+    for (const k of expected) {
+      const [tag, i] = k.split('-');
+      expect(snap.context[k]).toEqual({ status: 'success', output: { by: tag, i: Number(i) } });
     }
+    expect((await wf.listWorkflowRuns({ workflowName })).total).toBe(1);
+    return snap;
+  }
+
+  // Skipped on pg only: lost first writes to a missing run (see the top of this file).
+  it.skipIf(losesFirstWrites(target))('two processes × 50 updateWorkflowResults on one new run: all 100 steps present', async () => {
+    const snap = await resultsRace('res-new', 'shared');
+    expect(Object.keys(snap.requestContext).sort()).toEqual(Object.keys(snap.context).sort());
+    expect(snap.status).toBe('pending');
+  }, 60_000);
+
+  it('two processes × 50 updateWorkflowResults on one existing run: all 100 steps present', async () => {
+    await wf.persistWorkflowSnapshot({
+      workflowName: 'res-existing',
+      runId: 'shared',
+      resourceId: 'res',
+      snapshot: makeSnapshot('shared', { status: 'running', context: { input: { q: 1 } }, requestContext: { base: true } }),
+    });
+    const snap = await resultsRace('res-existing', 'shared');
+    expect(snap.context.input).toEqual({ q: 1 });
+    expect(snap.status).toBe('running');
+    expect(snap.requestContext).toMatchObject({ base: true });
+    expect(Object.keys(snap.requestContext)).toHaveLength(101);
+    expect((await wf.getWorkflowRunById({ workflowName: 'res-existing', runId: 'shared' }))!.resourceId).toBe('res');
   }, 60_000);
 });

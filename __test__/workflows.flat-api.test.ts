@@ -1,4 +1,4 @@
-// The flat workflow API on NativeStore (the documented MastraCompositeStore surface):
+// The flat workflow API on NativeStore, on every engine (the documented MastraCompositeStore surface):
 // saveWorkflowRun / getWorkflowRunById(runId, fields?) / listWorkflowRuns / deleteWorkflowRun.
 // getWorkflowRunById returns Mastra's WorkflowState; the oracle for its shape is core's own
 // Workflow.getWorkflowRunById (withNestedWorkflows: false) reading the same store.
@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Mastra } from '@mastra/core/mastra';
 import { createWorkflow } from '@mastra/core/workflows';
-import { makeStore, targets } from './helpers/stores';
+import { NativeStore } from '../index.js';
+import { nativeConfig, nativeTargets } from './helpers/stores';
 import { expectDate, makeSnapshot, wfAt, workflowsOf } from './helpers/workflow-fixtures';
 
 type Flat = {
@@ -92,11 +93,13 @@ const EXPECTED_STEPS = {
   userData: { status: 'success', output: { __state: 'user value kept', metadata: { nestedRunId: 'user-owned' } } },
 };
 
-describe.runIf(targets.includes('native'))('workflows flat API [native]', () => {
+describe.each(nativeTargets)('workflows flat API [%s]', target => {
   let store: Flat;
 
   beforeEach(async () => {
-    store = (await makeStore('native')) as unknown as Flat;
+    const native = new NativeStore({ id: `wf-flat-${target}`, ...nativeConfig(target) });
+    await native.init();
+    store = native as unknown as Flat;
   });
 
   afterEach(async () => {

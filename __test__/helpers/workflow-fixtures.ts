@@ -3,7 +3,8 @@
 import { expect } from 'vitest';
 import type { WorkflowsStorage } from '@mastra/core/storage';
 import type { WorkflowRunState } from '@mastra/core/workflows';
-import type { AnyStore } from './stores';
+import { PG_URL, schemaFor } from './pg';
+import { makeStore, nativeConfig, tmpDbUrl, type AnyStore, type Target } from './stores';
 
 /** A fixed instant far from "now", so explicit timestamps never collide with store-set ones. */
 export const WF_BASE_MS = Date.UTC(2021, 5, 1, 12, 0, 0, 0);
@@ -14,6 +15,43 @@ export const wfAt = (i: number) => new Date(WF_BASE_MS + i * 1000);
 export const PENDING = Object.freeze({ __mastra_pending__: true });
 
 export const sleepMs = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms));
+
+/**
+ * A store for the workflows suites, at `url` (default: a fresh location). Same as makeStore,
+ * except that @mastra/pg only creates the tables of `domains` (default: workflows): a full
+ * PostgresStore init() builds ~45 tables of every domain (~0.5 s each time), which would
+ * dominate these suites' runtime, while each domain's own init() creates its tables (and
+ * indexes) exactly as the full init does. NativeStore and libsql are opened the ordinary way.
+ */
+export async function makeWorkflowStore(
+  target: Target,
+  opts: { url?: string; id?: string; domains?: ('workflows' | 'memory')[] } = {},
+): Promise<AnyStore> {
+  if (target !== 'pg') return makeStore(target, opts);
+  const url = opts.url ?? tmpDbUrl(target);
+  const { PostgresStore } = await import('@mastra/pg');
+  const store = new PostgresStore({
+    id: opts.id ?? 'pg-test',
+    connectionString: PG_URL,
+    schemaName: schemaFor(url),
+    disableInit: true,
+  }) as unknown as AnyStore;
+  for (const domain of opts.domains ?? ['workflows']) await (await store.getStore(domain))!.init();
+  return store;
+}
+
+/**
+ * How a separate process (fixtures/workflow-worker.mjs) opens the database of `target` at
+ * `location`: [target, url, schemaName?], the arguments the worker takes.
+ */
+export function workerArgs(target: Target, location: string): string[] {
+  if (target === 'pg') return [target, PG_URL, schemaFor(location)];
+  if (target === 'native-pg') {
+    const { url, schemaName } = nativeConfig(target, location);
+    return [target, url, schemaName!];
+  }
+  return [target, location];
+}
 
 /** The workflows domain of a store. */
 export async function workflowsOf(store: AnyStore): Promise<WorkflowsStorage> {

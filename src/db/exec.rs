@@ -62,6 +62,14 @@ impl Row {
     }
 }
 
+/// Refuse a statement whose arguments one engine could not store (see `Q::invalid`).
+fn check(q: &Q) -> Result<()> {
+    match &q.invalid {
+        Some(why) => Err(StoreError::invalid(why.clone())),
+        None => Ok(()),
+    }
+}
+
 macro_rules! bind_args {
     ($query:expr, $args:expr) => {{
         let mut q = $query;
@@ -85,6 +93,7 @@ macro_rules! exec_methods {
     ($s:ident, $sqlite:ident => $sx:expr, $pg:ident => $px:expr) => {
         /// Run a statement; the number of rows it changed.
         pub async fn execute(&mut $s, q: &Q) -> Result<u64> {
+            check(q)?;
             match $s {
                 Self::Sqlite($sqlite) => sqlite::execute($sx, q),
                 Self::Postgres($pg) => Ok(bind_args!(sqlx::query(&q.sql), &q.args).execute($px).await?.rows_affected()),
@@ -93,6 +102,7 @@ macro_rules! exec_methods {
 
         /// Every row of a query.
         pub async fn fetch_all(&mut $s, q: &Q) -> Result<Vec<Row>> {
+            check(q)?;
             match $s {
                 Self::Sqlite($sqlite) => sqlite::fetch_all($sx, q, None),
                 Self::Postgres($pg) => {
@@ -103,6 +113,7 @@ macro_rules! exec_methods {
 
         /// The first row of a query, if any.
         pub async fn fetch_optional(&mut $s, q: &Q) -> Result<Option<Row>> {
+            check(q)?;
             match $s {
                 Self::Sqlite($sqlite) => Ok(sqlite::fetch_all($sx, q, Some(1))?.into_iter().next()),
                 Self::Postgres($pg) => Ok(bind_args!(sqlx::query(&q.sql), &q.args).fetch_optional($px).await?.map(Row::Postgres)),
@@ -151,6 +162,7 @@ impl AnyPool {
     /// Run one statement on its own: reads on a reader connection, writes (autocommit) on
     /// the writer.
     pub async fn execute(&self, q: &Q) -> Result<u64> {
+        check(q)?;
         match self {
             AnyPool::Sqlite(p) => sqlite::execute(p.writer().await?.conn(), q),
             AnyPool::Postgres(p) => Ok(bind_args!(sqlx::query(&q.sql), &q.args).execute(p).await?.rows_affected()),
@@ -164,6 +176,7 @@ impl AnyPool {
     /// The first row of a writing statement (`… RETURNING`), run on its own: on the writer
     /// for SQLite, autocommitted on PostgreSQL.
     pub async fn fetch_one_write(&self, q: &Q) -> Result<Option<Row>> {
+        check(q)?;
         match self {
             AnyPool::Sqlite(p) => Ok(sqlite::fetch_all(p.writer().await?.conn(), q, Some(1))?.into_iter().next()),
             AnyPool::Postgres(p) => Ok(bind_args!(sqlx::query(&q.sql), &q.args).fetch_optional(p).await?.map(Row::Postgres)),

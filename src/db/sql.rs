@@ -101,7 +101,7 @@ impl Dialect {
 
     /// A new statement in this dialect.
     pub fn q(&self) -> Q {
-        Q { d: self.clone(), sql: String::with_capacity(256), args: Vec::new() }
+        Q { d: self.clone(), sql: String::with_capacity(256), args: Vec::new(), invalid: None }
     }
 
     /// Read a timestamp column as `toISOString()` text. On PostgreSQL the timezone-aware
@@ -182,6 +182,10 @@ pub struct Q {
     pub d: Dialect,
     pub sql: String,
     pub args: Vec<Arg>,
+    /// Set when an argument cannot be stored the same way on both engines (a NUL
+    /// character in text: PostgreSQL refuses it); running the statement then fails with
+    /// INVALID_ARGUMENT on either engine, before anything is written.
+    pub invalid: Option<String>,
 }
 
 impl Q {
@@ -199,6 +203,11 @@ impl Q {
     }
 
     fn placeholder(&mut self, a: Arg) -> String {
+        if let Arg::Text(t) = &a {
+            if t.contains('\0') && self.invalid.is_none() {
+                self.invalid = Some("text values (ids, names, filters) may not contain the NUL character".into());
+            }
+        }
         self.args.push(a);
         match self.d.backend {
             Backend::Sqlite => "?".to_string(),
@@ -225,11 +234,9 @@ impl Q {
 
     /// Append a JSON value to be stored in a JSON column (`jsonb(?)` / `CAST($n AS jsonb)`).
     pub fn json(&mut self, text: Option<String>) -> &mut Self {
-        // PostgreSQL's jsonb refuses the NUL character; drop it as @mastra/pg does.
-        let text = match (self.d.backend, text) {
-            (Backend::Postgres, Some(t)) => Some(crate::domains::repair_json_escapes(&t, true).unwrap_or(t)),
-            (_, t) => t,
-        };
+        // PostgreSQL's jsonb refuses the NUL character; it is dropped from JSON values on
+        // both engines (as @mastra/pg does), so both store and return the same.
+        let text = text.map(|t| crate::domains::repair_json_escapes(&t, true).unwrap_or(t));
         let p = self.placeholder(text.into());
         match self.d.backend {
             Backend::Sqlite => self.sql.push_str(&format!("jsonb({p})")),

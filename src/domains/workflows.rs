@@ -500,7 +500,9 @@ impl Workflows {
             .a(&run_id);
         tx.execute(&q).await?;
         tx.commit().await?;
-        Ok(context.to_string())
+        // What was stored: JSON values lose NUL characters (see `Q::json`).
+        let context = context.to_string();
+        Ok(crate::domains::repair_json_escapes(&context, true).unwrap_or(context))
     }
 
     /// `updateWorkflowState`: shallow-merge `opts` into the snapshot atomically. With
@@ -550,7 +552,7 @@ impl Workflows {
             .a(&run_id);
         tx.execute(&q).await?;
         tx.commit().await?;
-        Ok(Some(text))
+        Ok(Some(crate::domains::repair_json_escapes(&text, true).unwrap_or(text)))
     }
 
     /// Delete every workflow run.

@@ -126,6 +126,7 @@ impl Memory {
         // otherwise merge into it under its lock. Concurrent first updates cannot collide.
         let now = now_iso();
         let initial_metadata = serde_json::to_string(&patch.clone().unwrap_or_default())?;
+        let initial_metadata = crate::domains::repair_json_escapes(&initial_metadata, true).unwrap_or(initial_metadata);
         let mut q = self.db.q();
         q.s("INSERT INTO ")
             .t("mastra_resources")
@@ -159,6 +160,7 @@ impl Memory {
                 merged.insert(k, v);
             }
             let merged_text = serde_json::to_string(&merged)?;
+            let merged_text = crate::domains::repair_json_escapes(&merged_text, true).unwrap_or(merged_text);
             if wm_given {
                 res.working_memory = wm;
             }

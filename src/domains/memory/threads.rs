@@ -108,6 +108,7 @@ impl Memory {
             merged.insert(k, v);
         }
         let merged_text = serde_json::to_string(&merged)?;
+        let merged_text = crate::domains::repair_json_escapes(&merged_text, true).unwrap_or(merged_text);
         if let Some(t) = title {
             thread.title = t.to_string();
         }
