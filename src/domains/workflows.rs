@@ -233,6 +233,18 @@ impl Workflows {
         q
     }
 
+    /// Replace a run's snapshot inside an open write transaction, and its updatedAt when given.
+    async fn write_snapshot(&self, tx: &mut Tx, workflow_name: &str, run_id: &str, snapshot: String, updated_at: Option<&str>) -> Result<()> {
+        let mut q = self.db.q();
+        q.s("UPDATE ").t("mastra_workflow_snapshot").s(" SET snapshot = ").json(Some(snapshot));
+        if let Some(at) = updated_at {
+            q.s(", ").ts_set("updatedAt", at);
+        }
+        q.s(" WHERE workflow_name = ").a(workflow_name).s(" AND run_id = ").a(run_id);
+        tx.execute(&q).await?;
+        Ok(())
+    }
+
     /// A run's stored snapshot text, read inside an open write transaction: Some(None) when
     /// the row has a NULL snapshot, None without a row.
     async fn snapshot_in(&self, tx: &mut Tx, workflow_name: &str, run_id: &str) -> Result<Option<Option<String>>> {
@@ -487,18 +499,7 @@ impl Workflows {
             Some(_) => return Err(StoreError::invalid(format!("Snapshot context not found for runId {run_id}"))),
         };
         let context = merge_step_result(&mut snapshot, &run_id, &step_id, result, request_context)?;
-        let mut q = self.db.q();
-        q.s("UPDATE ")
-            .t("mastra_workflow_snapshot")
-            .s(" SET snapshot = ")
-            .json(Some(serde_json::to_string(&snapshot)?))
-            .s(", ")
-            .ts_set("updatedAt", &now)
-            .s(" WHERE workflow_name = ")
-            .a(&workflow_name)
-            .s(" AND run_id = ")
-            .a(&run_id);
-        tx.execute(&q).await?;
+        self.write_snapshot(&mut tx, &workflow_name, &run_id, serde_json::to_string(&snapshot)?, Some(&now)).await?;
         tx.commit().await?;
         // What was stored: JSON values lose NUL characters (see `Q::json`).
         let context = context.to_string();
@@ -541,16 +542,8 @@ impl Workflows {
             snapshot.insert(k, v);
         }
         let text = serde_json::to_string(&snapshot)?;
-        let mut q = self.db.q();
-        q.s("UPDATE ")
-            .t("mastra_workflow_snapshot")
-            .s(" SET snapshot = ")
-            .json(Some(text.clone()))
-            .s(" WHERE workflow_name = ")
-            .a(&workflow_name)
-            .s(" AND run_id = ")
-            .a(&run_id);
-        tx.execute(&q).await?;
+        // As @mastra/libsql: a state update leaves the row's updatedAt alone.
+        self.write_snapshot(&mut tx, &workflow_name, &run_id, text.clone(), None).await?;
         tx.commit().await?;
         Ok(Some(crate::domains::repair_json_escapes(&text, true).unwrap_or(text)))
     }
