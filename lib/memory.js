@@ -25,17 +25,19 @@ function normalizeMessages(messages, direction) {
 /**
  * What saveMessages returns: Mastra's contract is the messages in MastraDBMessage form,
  * oldest first, one per id (MessageList's output). For the usual batch — canonical v2
- * user/assistant messages, distinct ids, Date timestamps already in order — that is the
- * batch itself; anything else goes through MessageList as @mastra/libsql does.
+ * user/assistant messages with distinct ids and Date timestamps — that is the batch itself,
+ * stably sorted by createdAt (checked equal to MessageList's output, ties included);
+ * anything else goes through MessageList as @mastra/libsql does.
  */
 function savedMessages(messages) {
   const ids = new Set();
+  let sorted = true;
   let last = -Infinity;
   for (const m of messages) {
     const c = m?.content;
     const t = m?.createdAt instanceof Date ? m.createdAt.getTime() : NaN;
     if (
-      !(t >= last) ||
+      Number.isNaN(t) ||
       ids.has(m.id) ||
       (m.role !== 'user' && m.role !== 'assistant') ||
       c?.format !== 2 ||
@@ -46,9 +48,11 @@ function savedMessages(messages) {
       return new MessageList().add(messages, 'memory').get.all.db();
     }
     ids.add(m.id);
+    if (t < last) sorted = false;
     last = t;
   }
-  return messages.slice();
+  const out = messages.slice();
+  return sorted ? out : out.sort((a, b) => a.createdAt - b.createdAt);
 }
 
 /** Revive a list response and, when flagged, normalise it as @mastra/libsql would. */
