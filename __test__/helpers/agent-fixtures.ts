@@ -115,21 +115,7 @@ export function prng(seed: number) {
 export type Rng = ReturnType<typeof prng>;
 
 /** Awaits a promise that must reject and returns the error. */
-export async function rejectionOf(p: Promise<unknown>): Promise<any> {
-  let value: unknown;
-  try {
-    value = await p;
-  } catch (err) {
-    return err;
-  }
-  let shown: string;
-  try {
-    shown = JSON.stringify(value);
-  } catch {
-    shown = String(value);
-  }
-  throw new Error(`expected a rejection, got ${shown}`);
-}
+export { rejectionOf } from './memory-fixtures';
 
 /** The NativeStore error shape: MastraError, id MASTRA_STORAGE_NATIVE_<OP>_FAILED, category, details.code. */
 export function expectNativeError(err: any, opts: { category?: string; code?: string; op?: string; message?: RegExp } = {}) {

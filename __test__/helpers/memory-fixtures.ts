@@ -56,7 +56,7 @@ export function makeMessage(
 
 export const idsOf = (rows: { id: string }[]) => rows.map(r => r.id);
 
-/** Resolve to the rejection reason; fail if the promise resolves. */
+/** Resolve to the rejection reason; fail if the promise resolves. (Shared by every suite.) */
 export async function rejectionOf(p: Promise<unknown>): Promise<any> {
   let value: unknown;
   try {
@@ -64,7 +64,13 @@ export async function rejectionOf(p: Promise<unknown>): Promise<any> {
   } catch (err) {
     return err;
   }
-  throw new Error(`expected a rejection, got ${JSON.stringify(value)}`);
+  let shown: string;
+  try {
+    shown = JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)) ?? String(value);
+  } catch {
+    shown = String(value);
+  }
+  throw new Error(`expected a rejection, got ${shown}`);
 }
 
 /** Checks the NativeStore error shape: MastraError id pattern, category and stable details.code. */

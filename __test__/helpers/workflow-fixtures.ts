@@ -165,15 +165,7 @@ export function prng(seed: number) {
 export type Rng = ReturnType<typeof prng>;
 
 /** Awaits a promise that must reject and returns the error. */
-export async function rejectionOf(p: Promise<unknown>): Promise<any> {
-  let value: unknown;
-  try {
-    value = await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error(`expected a rejection, got ${safeJson(value)}`);
-}
+export { rejectionOf } from './memory-fixtures';
 
 function safeJson(v: unknown) {
   try {
