@@ -167,13 +167,6 @@ export type Rng = ReturnType<typeof prng>;
 /** Awaits a promise that must reject and returns the error. */
 export { rejectionOf } from './memory-fixtures';
 
-function safeJson(v: unknown) {
-  try {
-    return JSON.stringify(v);
-  } catch {
-    return String(v);
-  }
-}
 
 /** The NativeStore error shape: MastraError, id MASTRA_STORAGE_NATIVE_<OP>_FAILED, category, details.code. */
 export function expectNativeError(err: any, opts: { category?: string; code?: string; op?: string; message?: RegExp } = {}) {
