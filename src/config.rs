@@ -14,9 +14,6 @@ pub enum Target {
     Postgres(String),
 }
 
-/// The URL used when none is given: a local file, so nothing needs a server.
-pub const DEFAULT_URL: &str = "file:./mastra.db";
-
 /// Parse a store URL: `file:PATH`, `sqlite://PATH`, `:memory:`, `file::memory:` (any query
 /// string ignored for memory), `postgres://…` / `postgresql://…`.
 pub fn parse_url(url: &str) -> Result<Target> {

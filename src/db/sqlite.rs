@@ -242,8 +242,3 @@ pub fn fetch_all(conn: &Connection, q: &Q, limit: Option<usize>) -> Result<Vec<R
     }
     Ok(out)
 }
-
-/// Run a script of `;`-separated statements (migrations).
-pub fn execute_script(conn: &Connection, sql: &str) -> Result<()> {
-    Ok(conn.execute_batch(sql)?)
-}
