@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Agent } from '@mastra/core/agent';
 import { Mastra } from '@mastra/core/mastra';
 import { Memory } from '@mastra/memory';
-import { MockLanguageModelV2, simulateReadableStream } from 'ai/test';
+import { scriptedModel as mockModel, type Content } from './helpers/mock-model';
 import { makeStore, memoryOf, onPostgres, targets, tmpDbUrl, type AnyStore, type Target } from './helpers/stores';
 import { schemaOf, truncateMemory } from './helpers/memory-pg';
 
@@ -22,11 +22,6 @@ import { schemaOf, truncateMemory } from './helpers/memory-pg';
 
 type PromptMessage = { role: string; content: string | Array<{ type: string; text?: string }> };
 type CallOptions = { prompt: PromptMessage[]; tools?: Array<{ name: string }> };
-type Content =
-  | { type: 'text'; text: string }
-  | { type: 'tool-call'; toolCallId: string; toolName: string; input: string };
-
-const usage = { inputTokens: 10, outputTokens: 5, totalTokens: 15 };
 
 function textOfPrompt(m: PromptMessage): string {
   if (typeof m.content === 'string') return m.content;
@@ -78,31 +73,8 @@ function respond(opts: CallOptions): { content: Content[]; finishReason: 'stop' 
   return { content: [{ type: 'text', text: `echo: ${text}` }], finishReason: 'stop' };
 }
 
-function streamChunks(content: Content[], finishReason: string) {
-  const chunks: any[] = [{ type: 'stream-start', warnings: [] }];
-  content.forEach((c, i) => {
-    if (c.type === 'text') {
-      const id = `t${i}`;
-      chunks.push({ type: 'text-start', id }, { type: 'text-delta', id, delta: c.text }, { type: 'text-end', id });
-    } else {
-      chunks.push(c);
-    }
-  });
-  chunks.push({ type: 'finish', finishReason, usage });
-  return chunks;
-}
-
 function scriptedModel() {
-  return new MockLanguageModelV2({
-    doGenerate: async (opts: any) => {
-      const { content, finishReason } = respond(opts);
-      return { content, finishReason, usage, warnings: [] } as any;
-    },
-    doStream: async (opts: any) => {
-      const { content, finishReason } = respond(opts);
-      return { stream: simulateReadableStream({ chunks: streamChunks(content, finishReason) }) } as any;
-    },
-  });
+  return mockModel(respond);
 }
 
 type Model = ReturnType<typeof scriptedModel>;

@@ -17,8 +17,8 @@ import { Mastra } from '@mastra/core/mastra';
 import { createTool } from '@mastra/core/tools';
 import { createStep, createWorkflow } from '@mastra/core/workflows';
 import { Memory } from '@mastra/memory';
-import { MockLanguageModelV2, simulateReadableStream } from 'ai/test';
 import { z } from 'zod';
+import { scriptedModel as mockModel, type Content } from './helpers/mock-model';
 import { memoryOf, nativeTargets, targets, tmpDbUrl, type AnyStore, type Target } from './helpers/stores';
 import { makeWorkflowStore } from './helpers/workflow-fixtures';
 
@@ -233,11 +233,6 @@ function newMastra(store: AnyStore) {
 //   anything else  -> "echo: <text>"
 
 type PromptMessage = { role: string; content: string | Array<{ type: string; text?: string; output?: unknown }> };
-type Content =
-  | { type: 'text'; text: string }
-  | { type: 'tool-call'; toolCallId: string; toolName: string; input: string };
-
-const usage = { inputTokens: 10, outputTokens: 5, totalTokens: 15 };
 
 function textOfPrompt(m: PromptMessage): string {
   if (typeof m.content === 'string') return m.content;
@@ -274,31 +269,8 @@ function respond({ prompt }: { prompt: PromptMessage[] }): { content: Content[];
   return { content: [{ type: 'text', text: `echo: ${text}` }], finishReason: 'stop' };
 }
 
-function streamChunks(content: Content[], finishReason: string) {
-  const chunks: any[] = [{ type: 'stream-start', warnings: [] }];
-  content.forEach((c, i) => {
-    if (c.type === 'text') {
-      const id = `t${i}`;
-      chunks.push({ type: 'text-start', id }, { type: 'text-delta', id, delta: c.text }, { type: 'text-end', id });
-    } else {
-      chunks.push(c);
-    }
-  });
-  chunks.push({ type: 'finish', finishReason, usage });
-  return chunks;
-}
-
 function scriptedModel() {
-  return new MockLanguageModelV2({
-    doGenerate: async (opts: any) => {
-      const { content, finishReason } = respond(opts);
-      return { content, finishReason, usage, warnings: [] } as any;
-    },
-    doStream: async (opts: any) => {
-      const { content, finishReason } = respond(opts);
-      return { stream: simulateReadableStream({ chunks: streamChunks(content, finishReason) }) } as any;
-    },
-  });
+  return mockModel(respond);
 }
 
 /** Amounts the transfer tool actually moved (only ever after an approval). */
