@@ -4,7 +4,8 @@
 // on each native target: SQLite (a temp file) and PostgreSQL (a schema of its own), the
 // database inspected directly (@libsql/client / the `pg` package). PostgreSQL adds the
 // connection-loss test: the server terminates the store's backends while it is in use.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -269,6 +270,57 @@ describe.runIf(nativeTargets.includes('native'))(':memory: [native]', () => {
     await Promise.all(Array.from({ length: 20 }, (_, i) => a.saveThread(thread(`t${i}`))));
     expect((await a.listThreads({ perPage: false })).total).toBe(20);
     expect((await b.listThreads({ perPage: false })).total).toBe(0);
+  });
+});
+
+// SQLite calls run on the Node thread when they can finish at once (napi_api.rs `dispatch`).
+// A write that meets another process's write lock must not stall the event loop while it
+// waits: it is handed to the pool. Here the lock is released by a timer of this process, so
+// a write that blocked the event loop would never see it released and fail with SQLITE_BUSY.
+describe.runIf(nativeTargets.includes('native'))('another process holds the write lock [native]', () => {
+  const store = storeTracker();
+  const HOLDER = `
+    const db = new (require('better-sqlite3'))(process.argv[1]);
+    db.exec('BEGIN IMMEDIATE');
+    console.log('locked');
+    process.stdin.once('data', () => { db.exec('COMMIT'); db.close(); process.exit(0); });
+  `;
+  it('writes wait on the pool while the event loop runs; reads go on meanwhile', async () => {
+    const location = tmpDbUrl('locked');
+    const s = store({ url: location, busyTimeoutMs: 4000 });
+    await s.init();
+    await s.saveThread(thread('before'));
+    const holder = spawn(process.execPath, ['-e', HOLDER, location.replace(/^file:/, '')], {
+      cwd: join(import.meta.dirname, '..'),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    holder.stderr!.on('data', d => (stderr += d));
+    const exited = once(holder, 'exit');
+    try {
+      const line = await Promise.race([
+        once(holder.stdout!, 'data').then(([d]) => d),
+        exited.then(([code]) => `holder exited (${code}): ${stderr}`),
+      ]);
+      expect(String(line)).toContain('locked');
+      let ticks = 0;
+      const ticker = setInterval(() => ticks++, 5);
+      const release = setTimeout(() => holder.stdin!.write('go\n'), 300);
+      const started = performance.now();
+      const write = s.saveThread(thread('during'));
+      // A read is not held up by the other process's write lock (WAL).
+      expect((await s.getThreadById('before'))?.id).toBe('before');
+      await write;
+      const waited = performance.now() - started;
+      clearInterval(ticker);
+      clearTimeout(release);
+      expect(waited).toBeGreaterThanOrEqual(250);
+      expect(ticks).toBeGreaterThan(5);
+      expect((await s.getThreadById('during'))?.id).toBe('during');
+      expect((await exited)[0]).toBe(0);
+    } finally {
+      holder.kill();
+    }
   });
 });
 

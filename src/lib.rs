@@ -13,4 +13,8 @@ pub mod error;
 mod napi_api;
 
 #[cfg(feature = "node")]
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[cfg(feature = "node")]
 pub use napi_api::*;

@@ -3,7 +3,7 @@
 // than the Rust sources) and selected through NAPI_RS_NATIVE_LIBRARY_PATH, which the
 // generated loader (native.cjs) honours, before index.js is first imported.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,7 +30,7 @@ export function releaseAddonStale() {
 /** Build the release addon into .tmp/release when needed (never touches the root debug addon). */
 export function ensureReleaseAddon({ log = console.log } = {}) {
   const why = releaseAddonStale();
-  if (!why) return false;
+  if (!why) return ensureLoader();
   log(`release addon ${why}: building into .tmp/release (a cold build takes ~2-3 minutes)…`);
   execFileSync(
     'npx',
@@ -38,7 +38,17 @@ export function ensureReleaseAddon({ log = console.log } = {}) {
     { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] },
   );
   if (!existsSync(RELEASE_ADDON)) throw new Error(`the release build did not produce ${RELEASE_ADDON}`);
+  ensureLoader();
   return true;
+}
+
+// index.js loads the generated loader from the repo root, which only the test build writes;
+// on a fresh clone the bench runs first, so give the root the (profile-independent) loader.
+function ensureLoader() {
+  for (const f of ['native.cjs', 'native.d.ts']) {
+    if (!existsSync(join(ROOT, f))) copyFileSync(join(RELEASE_DIR, f), join(ROOT, f));
+  }
+  return false;
 }
 
 /** Point the generated loader at the release addon. Call before importing index.js. */

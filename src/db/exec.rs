@@ -48,6 +48,22 @@ impl Row {
         Ok(self.text(i)?.unwrap_or_default())
     }
 
+    /// `text`, moving the value out instead of copying it (each column read once).
+    pub fn take_text(&mut self, i: usize) -> Result<Option<String>> {
+        match self {
+            Row::Sqlite(v) => match v.get_mut(i) {
+                Some(Value::Text(s)) => Ok(Some(std::mem::take(s))),
+                _ => self.text(i),
+            },
+            Row::Postgres(_) => self.text(i),
+        }
+    }
+
+    /// `string`, moving the value out instead of copying it.
+    pub fn take_string(&mut self, i: usize) -> Result<String> {
+        Ok(self.take_text(i)?.unwrap_or_default())
+    }
+
     /// An integer column (counts).
     pub fn int(&self, i: usize) -> Result<i64> {
         match self {

@@ -7,6 +7,7 @@
 //! serve reads concurrently (WAL lets them run beside the writer). Across processes,
 //! `BEGIN IMMEDIATE` plus `busy_timeout` arbitrate.
 
+use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex as StdMutex};
 use std::time::Duration;
@@ -24,8 +25,33 @@ const DEFAULT_BUSY_TIMEOUT_MS: u32 = 5_000;
 /// Prepared statements kept per connection (the domains use a few dozen distinct ones).
 const STATEMENT_CACHE: usize = 128;
 
+thread_local! {
+    static SYNC_ATTEMPT: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Marks this thread's statements, while alive, as a synchronous attempt made on the
+/// Node thread (see napi_api.rs `dispatch`): there the writer must not wait out another
+/// process's lock for up to `busy_timeout` (that would freeze the event loop), so it fails
+/// at once with SQLITE_BUSY and the caller retries the operation on the pool, where
+/// waiting is harmless.
+pub struct SyncAttempt(());
+
+impl SyncAttempt {
+    pub fn enter() -> SyncAttempt {
+        SYNC_ATTEMPT.set(true);
+        SyncAttempt(())
+    }
+}
+
+impl Drop for SyncAttempt {
+    fn drop(&mut self) {
+        SYNC_ATTEMPT.set(false);
+    }
+}
+
 /// The connections of one SQLite database.
 pub struct SqlitePool {
+    busy_timeout: Duration,
     writer: Arc<Mutex<Option<Connection>>>,
     readers: StdMutex<Vec<Connection>>,
     reader_slots: Arc<Semaphore>,
@@ -34,8 +60,12 @@ pub struct SqlitePool {
     memory: bool,
 }
 
+fn busy_timeout(opts: &OpenOptions) -> Duration {
+    Duration::from_millis(opts.busy_timeout_ms.unwrap_or(DEFAULT_BUSY_TIMEOUT_MS) as u64)
+}
+
 fn configure(conn: &Connection, opts: &OpenOptions, file: bool) -> Result<()> {
-    conn.busy_timeout(Duration::from_millis(opts.busy_timeout_ms.unwrap_or(DEFAULT_BUSY_TIMEOUT_MS) as u64))?;
+    conn.busy_timeout(busy_timeout(opts))?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     // As @mastra/libsql configures local files: WAL (readers never block the writer),
     // synchronous=NORMAL (durable across process crashes), a 16 MB page cache, 128 MB mmap.
@@ -69,6 +99,7 @@ impl SqlitePool {
             readers.push(r);
         }
         Ok(Arc::new(SqlitePool {
+            busy_timeout: busy_timeout(opts),
             writer: Arc::new(Mutex::new(Some(writer))),
             readers: StdMutex::new(readers),
             reader_slots: Arc::new(Semaphore::new(n_readers)),
@@ -84,6 +115,7 @@ impl SqlitePool {
         let conn = Connection::open_in_memory()?;
         configure(&conn, opts, false)?;
         Ok(Arc::new(SqlitePool {
+            busy_timeout: busy_timeout(opts),
             writer: Arc::new(Mutex::new(Some(conn))),
             readers: StdMutex::new(Vec::new()),
             reader_slots: Arc::new(Semaphore::new(0)),
@@ -98,7 +130,7 @@ impl SqlitePool {
         if guard.is_none() {
             return Err(StoreError::Closed);
         }
-        Ok(WriterGuard(guard))
+        Ok(WriterGuard { guard, busy_timeout: self.busy_timeout, fail_fast: Cell::new(false) })
     }
 
     /// A connection for reads: a reader, or the writer for `:memory:`.
@@ -129,11 +161,34 @@ impl SqlitePool {
 }
 
 /// The writer connection, held for one statement or one transaction.
-pub struct WriterGuard(OwnedMutexGuard<Option<Connection>>);
+pub struct WriterGuard {
+    guard: OwnedMutexGuard<Option<Connection>>,
+    busy_timeout: Duration,
+    /// Whether the connection's busy timeout is currently 0 (a synchronous attempt).
+    fail_fast: Cell<bool>,
+}
 
 impl WriterGuard {
     pub fn conn(&self) -> &Connection {
-        self.0.as_ref().expect("checked open when acquired")
+        let conn = self.guard.as_ref().expect("checked open when acquired");
+        // Checked per statement, not per acquisition: an operation that started as a
+        // synchronous attempt may finish on a pool thread, where it must wait normally.
+        let want = SYNC_ATTEMPT.get();
+        if want != self.fail_fast.get() {
+            let _ = conn.busy_timeout(if want { Duration::ZERO } else { self.busy_timeout });
+            self.fail_fast.set(want);
+        }
+        conn
+    }
+}
+
+impl Drop for WriterGuard {
+    fn drop(&mut self) {
+        if self.fail_fast.get() {
+            if let Some(conn) = self.guard.as_ref() {
+                let _ = conn.busy_timeout(self.busy_timeout);
+            }
+        }
     }
 }
 

@@ -155,8 +155,8 @@ fn list_response(msgs: &[MessageRow], total: i64, page: i64, per_page: &Value, h
     )
 }
 
-fn rows_to_messages(rows: &[Row]) -> Result<Vec<MessageRow>> {
-    rows.iter().map(MessageRow::from_row).collect()
+fn rows_to_messages(rows: Vec<Row>) -> Result<Vec<MessageRow>> {
+    rows.into_iter().map(MessageRow::from_row).collect()
 }
 
 impl Memory {
@@ -339,7 +339,7 @@ impl Memory {
         filtered(&mut q);
         q.s(&format!(" ORDER BY {created} {dd}, id {dd}"));
         q.limit(fetch, offset);
-        let mut msgs = rows_to_messages(&conn.fetch_all(&q).await?)?;
+        let mut msgs = rows_to_messages(conn.fetch_all(&q).await?)?;
         let extra = limit >= 0 && msgs.len() as i64 > limit;
         if extra {
             msgs.truncate(limit as usize);
@@ -429,7 +429,7 @@ impl Memory {
                 }
                 q.s(&format!(" ORDER BY {created} {dir}, id {dir}"));
                 q.limit(Some(n), 0);
-                for m in rows_to_messages(&conn.fetch_all(&q).await?)? {
+                for m in rows_to_messages(conn.fetch_all(&q).await?)? {
                     if seen.insert(m.id.clone()) {
                         out.push(m);
                     }
@@ -451,7 +451,7 @@ impl Memory {
         let mut q = self.db.q();
         q.s(&format!("SELECT {} FROM ", message_cols(d))).t("mastra_messages").s(" WHERE ").in_list("id", &ids);
         q.s(&format!(" ORDER BY {} ASC, id ASC", d.ts_col("createdAt")));
-        let msgs = rows_to_messages(&self.db.pool().await?.fetch_all(&q).await?)?;
+        let msgs = rows_to_messages(self.db.pool().await?.fetch_all(&q).await?)?;
         Ok(format!(r#"{{"messages":{},"normalize":{}}}"#, write_messages(&msgs), needs_normalize(&msgs)))
     }
 
@@ -491,7 +491,7 @@ impl Memory {
         };
 
         let mut tx = self.db.write_tx().await?;
-        let existing = rows_to_messages(&tx.fetch_all(&select(true)).await?)?;
+        let existing = rows_to_messages(tx.fetch_all(&select(true)).await?)?;
         let mut touched: HashSet<String> = HashSet::new();
         for old in &existing {
             // Two patches for one id: the first is applied, as @mastra/libsql does.
@@ -541,7 +541,7 @@ impl Memory {
             }
         }
         self.touch_threads(&mut tx, &touched).await?;
-        let mut updated = rows_to_messages(&tx.fetch_all(&select(false)).await?)?;
+        let mut updated = rows_to_messages(tx.fetch_all(&select(false)).await?)?;
         tx.commit().await?;
         sort_messages(&mut updated, Dir::Asc);
         Ok(write_messages(&updated))

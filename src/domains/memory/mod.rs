@@ -131,20 +131,20 @@ fn shape(role: &str, content: &str) -> (bool, bool) {
 }
 
 impl MessageRow {
-    fn from_row(r: &Row) -> Result<Self> {
-        let content = r.string(1)?;
-        let role = r.string(2)?;
+    fn from_row(mut r: Row) -> Result<Self> {
+        let content = r.take_string(1)?;
+        let role = r.take_string(2)?;
         let (content_is_json, canonical) = shape(&role, &content);
         Ok(MessageRow {
-            id: r.string(0)?,
+            id: r.take_string(0)?,
             content,
             content_is_json,
             canonical,
             role,
-            kind: r.text(3)?.filter(|k| !k.is_empty() && k != "v2"),
-            created_at: r.string(4)?,
-            thread_id: r.string(5)?,
-            resource_id: r.text(6)?,
+            kind: r.take_text(3)?.filter(|k| !k.is_empty() && k != "v2"),
+            created_at: r.take_string(4)?,
+            thread_id: r.take_string(5)?,
+            resource_id: r.take_text(6)?,
         })
     }
 }
