@@ -304,7 +304,15 @@ function w5Params(quick) {
     Array.from({ length: CONVERSATIONS }, (_, c) => {
       const t = thread(`w5-${set}-c${pad(c, 2)}`, `w5-user-${c}`, c, c, { channel: 'web', turns: 0 });
       const seeded = Array.from({ length: SEEDED }, (_, k) => message(`${t.id}-s${pad(k)}`, t.id, t.resourceId, k, k % 2 ? 'assistant' : 'user', c * 1000 + k));
-      return { thread: t, seeded };
+      // Each turn's two messages, built here so the timed turn measures store calls only.
+      const turnMsgs = Array.from({ length: Math.ceil(turns / CONVERSATIONS) }, (_, seq) => {
+        const s = SEEDED + 2 * seq;
+        return [
+          message(`${t.id}-turn${pad(seq, 4)}-u`, t.id, t.resourceId, s, 'user', c * 1000 + s),
+          message(`${t.id}-turn${pad(seq, 4)}-a`, t.id, t.resourceId, s + 1, 'assistant', c * 1000 + s + 1),
+        ];
+      });
+      return { thread: t, seeded, turnMsgs };
     }),
   );
   return { turns, sets };
@@ -314,19 +322,13 @@ function w5Params(quick) {
 async function agentTurn(h, P, set, i) {
   const c = i % CONVERSATIONS;
   const seq = Math.floor(i / CONVERSATIONS);
-  const { thread: t, seeded } = P.sets[set][c];
+  const { thread: t, seeded, turnMsgs } = P.sets[set][c];
   const th = await h.memory.getThreadById({ threadId: t.id });
   check(th?.id === t.id && th.metadata?.turns === seq, `W5 turn ${i}: thread ${t.id} turns=${th?.metadata?.turns}, want ${seq}`);
   const recalled = await h.memory.listMessages({ threadId: t.id, perPage: 20, page: 0, orderBy: DESC, includeTotal: false });
   const lastId = seq === 0 ? seeded.at(-1).id : `${t.id}-turn${pad(seq - 1, 4)}-a`;
   check(recalled.messages.length === 20 && recalled.messages[0].id === lastId, `W5 turn ${i}: recalled ${recalled.messages.length}, newest ${recalled.messages[0]?.id}, want ${lastId}`);
-  const s = SEEDED + 2 * seq;
-  await h.memory.saveMessages({
-    messages: [
-      message(`${t.id}-turn${pad(seq, 4)}-u`, t.id, t.resourceId, s, 'user', c * 1000 + s),
-      message(`${t.id}-turn${pad(seq, 4)}-a`, t.id, t.resourceId, s + 1, 'assistant', c * 1000 + s + 1),
-    ],
-  });
+  await h.memory.saveMessages({ messages: turnMsgs[seq] });
   await h.memory.updateThread({ id: t.id, title: th.title, metadata: { ...th.metadata, turns: seq + 1 } });
 }
 

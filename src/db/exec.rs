@@ -28,6 +28,14 @@ pub enum Row {
 }
 
 impl Row {
+    /// How many columns the row has.
+    pub fn len(&self) -> usize {
+        match self {
+            Row::Sqlite(v) => v.len(),
+            Row::Postgres(r) => r.len(),
+        }
+    }
+
     /// A nullable text column.
     pub fn text(&self, i: usize) -> Result<Option<String>> {
         match self {

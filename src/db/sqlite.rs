@@ -141,6 +141,18 @@ impl SqlitePool {
         if self.memory {
             return Ok(SqliteHandle::Writer(self.writer().await?));
         }
+        // The writer, when no write holds it, serves reads too: its page cache is the one
+        // the last write left warm, whereas a reader connection must throw its whole cache
+        // away whenever the database changed since its previous read (SQLite resets a
+        // connection's pager when the WAL moved on). Reads alternate with writes in an agent
+        // turn, so this halves what a read after a write costs. Reader connections take
+        // over only while a write is in progress.
+        if let Ok(guard) = self.writer.clone().try_lock_owned() {
+            if guard.is_none() {
+                return Err(StoreError::Closed);
+            }
+            return Ok(SqliteHandle::Writer(WriterGuard { guard, busy_timeout: self.busy_timeout, fail_fast: Cell::new(false) }));
+        }
         let permit = self.reader_slots.clone().acquire_owned().await.map_err(|_| StoreError::Closed)?;
         let conn = self.readers.lock().expect("reader list").pop().ok_or(StoreError::Closed)?;
         Ok(SqliteHandle::Reader(ReaderGuard { pool: self.clone(), conn: Some(conn), _permit: permit }))

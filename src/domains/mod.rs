@@ -8,7 +8,30 @@ pub mod workflows;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 
+use crate::db::{Conn, Q, Row};
 use crate::error::{Result, StoreError};
+
+/// Build `SELECT <cols>, (SELECT COUNT(*) FROM <table> WHERE …) FROM <table> WHERE …`: a
+/// page and the filtered total in one statement, so one round trip on PostgreSQL (the
+/// uncorrelated subquery runs once on either engine). The total rides as the last column
+/// of every row; `counted_total` reads it. The caller appends ORDER BY and LIMIT.
+pub(crate) fn select_counted(q: &mut Q, cols: &str, table: &str, filtered: impl Fn(&mut Q)) {
+    q.s(&format!("SELECT {cols}, (SELECT COUNT(*) FROM ")).t(table);
+    filtered(q);
+    q.s(") FROM ").t(table);
+    filtered(q);
+}
+
+/// The total of a `select_counted` page fetched with `limit` (None: all) from `offset`. An
+/// empty page carries no total: it means none when the page started at the first row and
+/// could hold one; otherwise (past the end, or `LIMIT 0`) it is counted apart.
+pub(crate) async fn counted_total(conn: &mut Conn, rows: &[Row], limit: Option<i64>, offset: i64, count: impl FnOnce() -> Q) -> Result<i64> {
+    match rows.first() {
+        Some(r) => r.int(r.len() - 1),
+        None if offset == 0 && limit != Some(0) => Ok(0),
+        None => conn.fetch_int(&count()).await,
+    }
+}
 
 /// Now, in the one timestamp form the tables hold: `Date.prototype.toISOString()`'s.
 pub fn now_iso() -> String {

@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 
 use crate::db::{Db, Dialect, Row, Tx, Q};
 use crate::domains::args::{self, PerPage};
-use crate::domains::{now_iso, parse_time};
+use crate::domains::{counted_total, now_iso, parse_time, select_counted};
 use crate::error::{Result, StoreError};
 
 /// The workflows domain of one store.
@@ -423,27 +423,37 @@ impl Workflows {
         let paginate = numeric("page") && numeric("perPage");
 
         let mut conn = self.db.conn().await?;
-        let (limit, offset, counted) = if paginate {
+        let (limit, offset) = if paginate {
             let page = args::page(a.get("page"))?;
             let per_page = match args::per_page(a.get("perPage"), 0)? {
                 PerPage::Limit(n) => Some(n),
                 PerPage::All => None,
             };
-            let offset = args::offset(page, per_page.map(PerPage::Limit).unwrap_or(PerPage::All))?;
-            let mut count = self.db.q();
-            count.s("SELECT COUNT(*) FROM ").t("mastra_workflow_snapshot");
-            filtered(&mut count);
-            (per_page, offset, Some(conn.fetch_int(&count).await?))
+            (per_page, args::offset(page, per_page.map(PerPage::Limit).unwrap_or(PerPage::All))?)
         } else {
-            (None, 0, None)
+            (None, 0)
         };
         let mut q = self.db.q();
-        q.s(&format!("SELECT {} FROM ", run_cols(d))).t("mastra_workflow_snapshot");
-        filtered(&mut q);
+        if paginate {
+            select_counted(&mut q, &run_cols(d), "mastra_workflow_snapshot", filtered);
+        } else {
+            q.s(&format!("SELECT {} FROM ", run_cols(d))).t("mastra_workflow_snapshot");
+            filtered(&mut q);
+        }
         q.s(&format!(" ORDER BY {created} DESC, run_id DESC"));
         q.limit(limit, offset);
         let rows = conn.fetch_all(&q).await?;
-        let total = counted.filter(|t| *t > 0).unwrap_or(rows.len() as i64);
+        let total = if paginate {
+            let count = || {
+                let mut count = self.db.q();
+                count.s("SELECT COUNT(*) FROM ").t("mastra_workflow_snapshot");
+                filtered(&mut count);
+                count
+            };
+            counted_total(&mut conn, &rows, limit, offset, count).await?
+        } else {
+            rows.len() as i64
+        };
         // The runs without their snapshots, and the snapshots apart as the database renders
         // them: the JS layer parses a snapshot only when it is read.
         let mut out = String::with_capacity(rows.len() * 200 + 32);

@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 use super::{message_cols, needs_normalize, write_messages, Memory, MessageRow};
 use crate::db::{Conn, NullMatch, Q, Row, Tx};
 use crate::domains::args::{self, Dir, PerPage};
-use crate::domains::{now_iso, parse_time};
+use crate::domains::{counted_total, now_iso, parse_time, select_counted};
 use crate::error::{Result, StoreError};
 
 #[derive(Deserialize)]
@@ -334,31 +334,34 @@ impl Memory {
             PerPage::Limit(n) => (n, Some(if want_total { n } else { n + 1 })),
         };
         let dd = dir.sql();
+        let count = || {
+            let mut count = self.db.q();
+            count.s("SELECT COUNT(*) FROM ").t("mastra_messages");
+            filtered(&mut count);
+            count
+        };
+        // A page that needs a total carries it (one statement); otherwise, no COUNT at all.
+        let counted = want_total && per_page != PerPage::All;
         let mut q = self.db.q();
-        q.s(&format!("SELECT {} FROM ", message_cols(&d))).t("mastra_messages");
-        filtered(&mut q);
+        if counted {
+            select_counted(&mut q, &message_cols(&d), "mastra_messages", filtered);
+        } else {
+            q.s(&format!("SELECT {} FROM ", message_cols(&d))).t("mastra_messages");
+            filtered(&mut q);
+        }
         q.s(&format!(" ORDER BY {created} {dd}, id {dd}"));
         q.limit(fetch, offset);
-        let mut msgs = rows_to_messages(conn.fetch_all(&q).await?)?;
+        let rows = conn.fetch_all(&q).await?;
+        let counted_total = if counted { Some(counted_total(&mut conn, &rows, fetch, offset, count).await?) } else { None };
+        let mut msgs = rows_to_messages(rows)?;
         let extra = limit >= 0 && msgs.len() as i64 > limit;
         if extra {
             msgs.truncate(limit as usize);
         }
         let page_count = msgs.len() as i64;
-        let total: i64 = if want_total {
-            if per_page == PerPage::All || (page_count < limit && (page_count > 0 || offset == 0)) {
-                // The page came back short, so it reached the end: total is known.
-                offset + page_count
-            } else {
-                let mut count = self.db.q();
-                count.s("SELECT COUNT(*) FROM ").t("mastra_messages");
-                filtered(&mut count);
-                conn.fetch_int(&count).await?
-            }
-        } else {
-            // As @mastra/pg does it: not a real count; callers that skip it must not use it.
-            offset + page_count
-        };
+        // Without a total asked for, this is what @mastra/pg reports: not a real count;
+        // callers that skip it must not use it.
+        let total = counted_total.unwrap_or(offset + page_count);
 
         if !includes.is_empty() {
             let mut seen: HashSet<String> = msgs.iter().map(|m| m.id.clone()).collect();

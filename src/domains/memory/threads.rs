@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 use super::{thread_cols, to_json, Memory, ThreadRow};
 use crate::db::{NullMatch, Tx};
 use crate::domains::args::{self, Dir, PerPage};
-use crate::domains::{now_after, now_iso, parse_time};
+use crate::domains::{counted_total, now_after, now_iso, parse_time, select_counted};
 use crate::error::{Result, StoreError};
 
 #[derive(Deserialize)]
@@ -175,25 +175,32 @@ impl Memory {
         };
         let d = self.db.dialect();
         let mut conn = self.db.conn().await?;
-        let mut count = self.db.q();
-        count.s("SELECT COUNT(*) FROM ").t("mastra_threads");
-        filtered(&mut count);
-        let total = conn.fetch_int(&count).await?;
+        let count = || {
+            let mut count = self.db.q();
+            count.s("SELECT COUNT(*) FROM ").t("mastra_threads");
+            filtered(&mut count);
+            count
+        };
         let mut threads = Vec::new();
-        if total > 0 && per_page != PerPage::Limit(0) {
+        let total = if per_page == PerPage::Limit(0) {
+            conn.fetch_int(&count()).await?
+        } else {
             let mut q = self.db.q();
-            q.s(&format!("SELECT {} FROM ", thread_cols(d))).t("mastra_threads");
-            filtered(&mut q);
+            select_counted(&mut q, &thread_cols(d), "mastra_threads", filtered);
             let dd = dir.sql();
             q.s(&format!(" ORDER BY {} {dd}, id {dd}", d.ts_col(field)));
-            q.limit(match per_page {
+            let limit = match per_page {
                 PerPage::All => None,
                 PerPage::Limit(n) => Some(n),
-            }, offset);
-            for r in conn.fetch_all(&q).await? {
-                threads.push(ThreadRow::from_row(&r)?);
+            };
+            q.limit(limit, offset);
+            let rows = conn.fetch_all(&q).await?;
+            let total = counted_total(&mut conn, &rows, limit, offset, count).await?;
+            for r in &rows {
+                threads.push(ThreadRow::from_row(r)?);
             }
-        }
+            total
+        };
         let has_more = match per_page {
             PerPage::All => false,
             PerPage::Limit(n) => offset + n < total,
