@@ -351,16 +351,21 @@ impl Q {
                         format!("json_type({col}, {p}) = '{}'", if *b { "true" } else { "false" })
                     }
                     Value::Number(n) => {
-                        let p1 = self.placeholder(Arg::Text(jp.clone()));
-                        let p2 = self.placeholder(Arg::Text(jp));
+                        // Placeholders are made in the order the SQL text uses them.
+                        let p2 = self.placeholder(Arg::Text(jp.clone()));
                         let v = self.placeholder(n.as_i64().map(Arg::Int).unwrap_or_else(|| Arg::Real(n.as_f64().unwrap_or(0.0))));
-                        format!("json_type({col}, {p1}) IN ('integer', 'real') AND json_extract({col}, {p2}) = {v}")
+                        let p1 = self.placeholder(Arg::Text(jp));
+                        // Value first: most rows differ, and AND stops there, so the
+                        // type check (true also extracts as 1) runs on the few that match.
+                        format!("json_extract({col}, {p2}) = {v} AND json_type({col}, {p1}) IN ('integer', 'real')")
                     }
                     Value::String(s) => {
-                        let p1 = self.placeholder(Arg::Text(jp.clone()));
-                        let p2 = self.placeholder(Arg::Text(jp));
+                        let p2 = self.placeholder(Arg::Text(jp.clone()));
                         let v = self.placeholder(Arg::Text(s.clone()));
-                        format!("json_type({col}, {p1}) = 'text' AND json_extract({col}, {p2}) = {v}")
+                        let p1 = self.placeholder(Arg::Text(jp));
+                        // As above; the type check keeps an object's JSON text from
+                        // equalling a string that spells it.
+                        format!("json_extract({col}, {p2}) = {v} AND json_type({col}, {p1}) = 'text'")
                     }
                     _ => "0".into(),
                 };

@@ -570,3 +570,18 @@ impl Memory {
         Ok(())
     }
 }
+#[cfg(test)]
+mod tmp_print {
+    use super::*;
+    #[test]
+    fn print_pg_save() {
+        let d = crate::db::Dialect::postgres("s");
+        let mut q = d.q();
+        let m = NewMessage { id: "a".into(), thread_id: "t".into(), resource_id: "r".into(), role: "user".into(), kind: "v2".into(), created_at: "2024-01-01T00:00:00.000Z".into(), content: "{}".into() };
+        q.s("WITH touched AS (");
+        push_touch(&mut q, &["t"], &["a".to_string()], None);
+        q.s(" RETURNING 1) ");
+        push_insert(&mut q, &[m]);
+        println!("SQL: {}\nARGS: {:?}", q.sql, q.args);
+    }
+}
