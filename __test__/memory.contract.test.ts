@@ -503,6 +503,31 @@ describe.concurrent.each(targets)('memory contract [%s]', target => {
         expect(read.messages).toEqual(messages);
       });
 
+      it('a 450-message batch lands whole: new rows, rows moved from another thread, a repeated id', async () => {
+        await mem.saveThread({ thread: makeThread('t1', 'r1', { updatedAt: at(0) }) });
+        await mem.saveThread({ thread: makeThread('t2', 'r1', { updatedAt: at(0) }) });
+        await mem.saveMessages({ messages: [0, 1, 2].map(i => makeMessage(`old${i}`, 't2', 'r1', i)) });
+        await mem.updateThread({ id: 't2', title: 't2', metadata: {} });
+        const t2Before = (await mem.getThreadById({ threadId: 't2' }))!.updatedAt.getTime();
+        const fresh = Array.from({ length: 446 }, (_, k) => makeMessage(`n${String(k).padStart(3, '0')}`, 't1', 'r1', 10 + k));
+        // old0..old2 move to t1 (keeping their createdAt); n000 appears twice: the last copy wins.
+        const moved = [0, 1, 2].map(i => makeMessage(`old${i}`, 't1', 'r1', 500 + i));
+        const again = { ...makeMessage('n000', 't1', 'r1', 999), content: { format: 2 as const, parts: [{ type: 'text' as const, text: 'again' }] } };
+        await new Promise(r => setTimeout(r, 5));
+        await mem.saveMessages({ messages: [...fresh, ...moved, again] });
+        const t1 = await mem.listMessages({ threadId: 't1', perPage: false });
+        expect(t1.messages).toHaveLength(449);
+        expect(idsOf(t1.messages).slice(0, 4)).toEqual(['old0', 'old1', 'old2', 'n000']);
+        expect(t1.messages[3]!.content.parts[0]).toEqual({ type: 'text', text: 'again' });
+        expectSameDate(t1.messages[3]!.createdAt, at(10));
+        expect((await mem.listMessages({ threadId: 't2', perPage: false })).messages).toEqual([]);
+        // NativeStore also touches the thread the moved messages left (the anchors do not;
+        // see the README's differences).
+        if ((nativeTargets as Target[]).includes(target)) {
+          expect((await mem.getThreadById({ threadId: 't2' }))!.updatedAt.getTime()).toBeGreaterThan(t2Before);
+        }
+      });
+
       it('returns the saved messages sorted by createdAt ASC', async () => {
         await mem.saveThread({ thread: makeThread('t1', 'r1') });
         const messages = [2, 0, 1].map(i => makeMessage(`m${i}`, 't1', 'r1', i));

@@ -105,6 +105,7 @@ macro_rules! bind_args {
                 Arg::Bool(b) => q.bind(*b),
                 Arg::NullText => q.bind(Option::<String>::None),
                 Arg::NullInt => q.bind(Option::<i64>::None),
+                Arg::TextArray(v) => q.bind(v.as_slice()),
             };
         }
         q

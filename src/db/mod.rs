@@ -13,7 +13,7 @@ use std::sync::Arc;
 use tokio::sync::{Mutex, RwLock};
 
 pub use exec::{AnyPool, Conn, Row, Tx};
-pub use sql::{Arg, Backend, Dialect, NullMatch, Q};
+pub use sql::{Arg, Backend, ColKind, Dialect, NullMatch, Q};
 
 use crate::config::{parse_url, Target};
 use crate::error::{Result, StoreError};

@@ -23,6 +23,16 @@ pub enum Arg {
     NullText,
     /// SQL NULL, typed as a bigint (PostgreSQL's `LIMIT NULL` = no limit).
     NullInt,
+    /// A text array (PostgreSQL only: `Q::rows` binds one per column there).
+    TextArray(Vec<String>),
+}
+
+/// A column's kind in `Q::rows`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ColKind {
+    Text,
+    /// An ISO timestamp: one column on SQLite, the column and its `Z` twin on PostgreSQL.
+    Timestamp,
 }
 
 impl From<&str> for Arg {
@@ -261,6 +271,58 @@ impl Q {
         self
     }
 
+    /// Append a row source for `INSERT INTO t (<cols>) <rows>`, where `cols` lists each
+    /// column of `kinds` (a timestamp column with its PostgreSQL twin, as `ts_cols`). Each
+    /// row gives one text value per kind. SQLite: `VALUES (…), (…)`, one placeholder per
+    /// value. PostgreSQL: `SELECT … FROM UNNEST($1::text[], …)`, one array per column:
+    /// the statement is the same for any number of rows, so it is parsed once and cheap to
+    /// plan, and a 500-row batch binds 7 parameters instead of 3,500.
+    pub fn rows(&mut self, kinds: &[ColKind], rows: &[Vec<&str>]) -> &mut Self {
+        match self.d.backend {
+            Backend::Sqlite => {
+                self.s("VALUES ");
+                for (r, row) in rows.iter().enumerate() {
+                    self.s(if r == 0 { "(" } else { ", (" });
+                    for (i, (kind, v)) in kinds.iter().zip(row).enumerate() {
+                        if i > 0 {
+                            self.s(", ");
+                        }
+                        match kind {
+                            ColKind::Text => self.a(*v),
+                            ColKind::Timestamp => self.ts_values(v),
+                        };
+                    }
+                    self.s(")");
+                }
+            }
+            Backend::Postgres => {
+                let select: Vec<String> = kinds
+                    .iter()
+                    .enumerate()
+                    .map(|(i, k)| match k {
+                        ColKind::Text => format!("c{i}"),
+                        ColKind::Timestamp => format!("CAST(c{i} AS timestamp), CAST(c{i} AS timestamptz)"),
+                    })
+                    .collect();
+                self.s(&format!("SELECT {} FROM UNNEST(", select.join(", ")));
+                for i in 0..kinds.len() {
+                    let column: Vec<String> = rows.iter().map(|row| row[i].to_string()).collect();
+                    if column.iter().any(|v| v.contains('\0')) && self.invalid.is_none() {
+                        self.invalid = Some("text values (ids, names, filters) may not contain the NUL character".into());
+                    }
+                    if i > 0 {
+                        self.s(", ");
+                    }
+                    let p = self.placeholder(Arg::TextArray(column));
+                    self.s(&format!("CAST({p} AS text[])"));
+                }
+                let names: Vec<String> = (0..kinds.len()).map(|i| format!("c{i}")).collect();
+                self.s(&format!(") AS u({})", names.join(", ")));
+            }
+        }
+        self
+    }
+
     /// Append the values for `created_updated_cols`.
     pub fn created_updated(&mut self, created: &str, updated: &str) -> &mut Self {
         self.ts_values(created).s(", ").ts_values(updated)
@@ -445,6 +507,26 @@ mod tests {
         q.s("SELECT * FROM ").t("mastra_threads").s(" WHERE id = ").a("x").s(" AND n = ").a(1i64);
         assert_eq!(q.sql, "SELECT * FROM \"app\".mastra_threads WHERE id = $1 AND n = $2");
         assert_eq!(q.args, vec![Arg::Text("x".into()), Arg::Int(1)]);
+    }
+
+    #[test]
+    fn rows_are_values_on_sqlite_and_arrays_on_postgres() {
+        let rows = vec![vec!["a", "2024-01-01T00:00:00.000Z"], vec!["b", "2024-01-02T00:00:00.000Z"]];
+        let kinds = [ColKind::Text, ColKind::Timestamp];
+        let mut q = Dialect::sqlite().q();
+        q.rows(&kinds, &rows);
+        assert_eq!(q.sql, "VALUES (?, ?), (?, ?)");
+        assert_eq!(q.args.len(), 4);
+        let mut q = Dialect::postgres("public").q();
+        q.rows(&kinds, &rows);
+        assert_eq!(
+            q.sql,
+            "SELECT c0, CAST(c1 AS timestamp), CAST(c1 AS timestamptz) FROM UNNEST(CAST($1 AS text[]), CAST($2 AS text[])) AS u(c0, c1)"
+        );
+        assert_eq!(q.args[0], Arg::TextArray(vec!["a".into(), "b".into()]));
+        let mut q = Dialect::postgres("public").q();
+        q.rows(&kinds, &[vec!["a\0", "2024-01-01T00:00:00.000Z"]]);
+        assert!(q.invalid.is_some());
     }
 
     #[test]

@@ -278,6 +278,10 @@ fn bind(st: &mut rusqlite::CachedStatement<'_>, args: &[Arg]) -> Result<()> {
             Arg::Real(f) => st.raw_bind_parameter(idx, *f)?,
             Arg::Bool(b) => st.raw_bind_parameter(idx, i64::from(*b))?,
             Arg::NullText | Arg::NullInt => st.raw_bind_parameter(idx, rusqlite::types::Null)?,
+            // Q::rows never makes one for SQLite.
+            Arg::TextArray(_) => {
+                return Err(StoreError::Database { code: "INTERNAL".into(), message: "array argument on SQLite".into() })
+            }
         }
     }
     Ok(())

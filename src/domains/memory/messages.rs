@@ -9,7 +9,7 @@ use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
 
 use super::{message_cols, needs_normalize, write_messages, Memory, MessageRow};
-use crate::db::{Conn, NullMatch, Q, Row, Tx};
+use crate::db::{ColKind, Conn, NullMatch, Q, Row, Tx};
 use crate::domains::args::{self, Dir, PerPage};
 use crate::domains::{counted_total, now_iso, parse_time, select_counted};
 use crate::error::{Result, StoreError};
@@ -39,8 +39,8 @@ struct NewMessage {
     content: String,
 }
 
-/// Rows per multi-row INSERT: 7 parameters each stays far below SQLite's 32766 and
-/// PostgreSQL's 65535 parameter limits.
+/// Rows per multi-row INSERT on SQLite: 7 parameters each stays far below its 32766
+/// parameter limit. (PostgreSQL takes any batch in one statement, as arrays.)
 const INSERT_CHUNK: usize = 200;
 
 /// Which messages a list call ranges over.
@@ -128,13 +128,14 @@ fn push_touch(q: &mut Q, thread_ids: &[&str], message_ids: &[String], only_threa
 /// Append a multi-row upsert of messages (a re-saved id keeps its createdAt and may move
 /// to another thread).
 fn push_insert(q: &mut Q, chunk: &[NewMessage]) {
+    use ColKind::{Text, Timestamp};
     let cols = q.d.ts_cols("createdAt");
-    q.s("INSERT INTO ").t("mastra_messages").s(&format!(r#" (id, thread_id, content, role, type, {cols}, "resourceId") VALUES "#));
-    for (i, m) in chunk.iter().enumerate() {
-        q.s(if i == 0 { "(" } else { ", (" });
-        q.a(&m.id).s(", ").a(&m.thread_id).s(", ").a(&m.content).s(", ").a(&m.role).s(", ").a(&m.kind).s(", ");
-        q.ts_values(&m.created_at).s(", ").a(&m.resource_id).s(")");
-    }
+    q.s("INSERT INTO ").t("mastra_messages").s(&format!(r#" (id, thread_id, content, role, type, {cols}, "resourceId") "#));
+    let rows: Vec<Vec<&str>> = chunk
+        .iter()
+        .map(|m| vec![m.id.as_str(), &m.thread_id, &m.content, &m.role, &m.kind, &m.created_at, &m.resource_id])
+        .collect();
+    q.rows(&[Text, Text, Text, Text, Text, Timestamp, Text], &rows);
     q.s(r#" ON CONFLICT (id) DO UPDATE SET thread_id = excluded.thread_id, content = excluded.content,
            role = excluded.role, type = excluded.type, "resourceId" = excluded."resourceId""#);
 }
@@ -193,8 +194,9 @@ impl Memory {
         let mut threads: Vec<&str> = batch.iter().map(|m| m.thread_id.as_str()).collect();
         threads.sort_unstable();
         threads.dedup();
-        if self.db.dialect().is_pg() && batch.len() <= INSERT_CHUNK {
-            // PostgreSQL: one statement, so one round trip and atomic by itself. The CTE's
+        if self.db.dialect().is_pg() {
+            // PostgreSQL: one statement whatever the batch size (the rows go in as arrays),
+            // so one round trip and atomic by itself. The CTE's
             // UPDATE sees the messages as they were before the upsert (one snapshot), so it
             // finds the old threads of moved messages, as the two-step path does.
             let mut q = self.db.q();
@@ -568,20 +570,5 @@ impl Memory {
         tx.execute(&q).await?;
         tx.commit().await?;
         Ok(())
-    }
-}
-#[cfg(test)]
-mod tmp_print {
-    use super::*;
-    #[test]
-    fn print_pg_save() {
-        let d = crate::db::Dialect::postgres("s");
-        let mut q = d.q();
-        let m = NewMessage { id: "a".into(), thread_id: "t".into(), resource_id: "r".into(), role: "user".into(), kind: "v2".into(), created_at: "2024-01-01T00:00:00.000Z".into(), content: "{}".into() };
-        q.s("WITH touched AS (");
-        push_touch(&mut q, &["t"], &["a".to_string()], None);
-        q.s(" RETURNING 1) ");
-        push_insert(&mut q, &[m]);
-        println!("SQL: {}\nARGS: {:?}", q.sql, q.args);
     }
 }
