@@ -29,7 +29,7 @@ pub enum Row {
 
 impl Row {
     /// How many columns the row has.
-    pub fn len(&self) -> usize {
+    pub fn columns(&self) -> usize {
         match self {
             Row::Sqlite(v) => v.len(),
             Row::Postgres(r) => r.len(),

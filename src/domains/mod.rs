@@ -27,7 +27,7 @@ pub(crate) fn select_counted(q: &mut Q, cols: &str, table: &str, filtered: impl 
 /// could hold one; otherwise (past the end, or `LIMIT 0`) it is counted apart.
 pub(crate) async fn counted_total(conn: &mut Conn, rows: &[Row], limit: Option<i64>, offset: i64, count: impl FnOnce() -> Q) -> Result<i64> {
     match rows.first() {
-        Some(r) => r.int(r.len() - 1),
+        Some(r) => r.int(r.columns() - 1),
         None if offset == 0 && limit != Some(0) => Ok(0),
         None => conn.fetch_int(&count()).await,
     }
