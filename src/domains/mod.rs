@@ -11,18 +11,41 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use crate::db::{Conn, Q, Row};
 use crate::error::{Result, StoreError};
 
-/// Build `SELECT <cols>, (SELECT COUNT(*) FROM <table> WHERE …) FROM <table> WHERE …`: a
-/// page and the filtered total in one statement, so one round trip on PostgreSQL (the
-/// uncorrelated subquery runs once on either engine). The total rides as the last column
-/// of every row; `counted_total` reads it. The caller appends ORDER BY and LIMIT.
-pub(crate) fn select_counted(q: &mut Q, cols: &str, table: &str, filtered: impl Fn(&mut Q)) {
-    q.s(&format!("SELECT {cols}, (SELECT COUNT(*) FROM ")).t(table);
-    filtered(q);
-    q.s(") FROM ").t(table);
-    filtered(q);
+/// What `select_page` selects: output columns, table, ORDER BY terms, LIMIT (None: all),
+/// OFFSET, and whether the filtered total rides along.
+pub(crate) struct Page<'a> {
+    pub cols: &'a str,
+    pub table: &'a str,
+    pub order: &'a str,
+    pub limit: Option<i64>,
+    pub offset: i64,
+    pub counted: bool,
 }
 
-/// The total of a `select_counted` page fetched with `limit` (None: all) from `offset`. An
+/// A page of rows: `SELECT <cols> FROM (SELECT * FROM <table> WHERE … ORDER BY <order>
+/// LIMIT … OFFSET …) AS page ORDER BY <order>`. The output columns (JSON rendered as text,
+/// formatted timestamps) are computed for the page's rows only: when PostgreSQL's estimates
+/// make it sort instead of walking an index, a flat SELECT rendered every matching row
+/// first (measured: 500 workflow snapshots rendered for a page of 50, 17 ms instead of 1).
+/// With `counted`, `(SELECT COUNT(*) FROM <table> WHERE …)` rides along as the last column
+/// (an uncorrelated subquery, run once), so a page and its total are one statement, one
+/// round trip on PostgreSQL; `counted_total` reads it.
+pub(crate) fn select_page(q: &mut Q, page: Page<'_>, filtered: impl Fn(&mut Q)) {
+    let Page { cols, table, order, limit, offset, counted } = page;
+    q.s(&format!("SELECT {cols}"));
+    if counted {
+        q.s(", (SELECT COUNT(*) FROM ").t(table);
+        filtered(q);
+        q.s(")");
+    }
+    q.s(" FROM (SELECT * FROM ").t(table);
+    filtered(q);
+    q.s(&format!(" ORDER BY {order}"));
+    q.limit(limit, offset);
+    q.s(&format!(") AS page ORDER BY {order}"));
+}
+
+/// The total of a `select_page(counted)` page fetched with `limit` (None: all) from `offset`. An
 /// empty page carries no total: it means none when the page started at the first row and
 /// could hold one; otherwise (past the end, or `LIMIT 0`) it is counted apart.
 pub(crate) async fn counted_total(conn: &mut Conn, rows: &[Row], limit: Option<i64>, offset: i64, count: impl FnOnce() -> Q) -> Result<i64> {

@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 
 use crate::db::{Db, Dialect, Row, Tx, Q};
 use crate::domains::args::{self, PerPage};
-use crate::domains::{counted_total, now_iso, parse_time, select_counted};
+use crate::domains::{counted_total, now_iso, parse_time, select_page, Page};
 use crate::error::{Result, StoreError};
 
 /// The workflows domain of one store.
@@ -434,14 +434,8 @@ impl Workflows {
             (None, 0)
         };
         let mut q = self.db.q();
-        if paginate {
-            select_counted(&mut q, &run_cols(d), "mastra_workflow_snapshot", filtered);
-        } else {
-            q.s(&format!("SELECT {} FROM ", run_cols(d))).t("mastra_workflow_snapshot");
-            filtered(&mut q);
-        }
-        q.s(&format!(" ORDER BY {created} DESC, run_id DESC"));
-        q.limit(limit, offset);
+        let order = format!("{created} DESC, run_id DESC");
+        select_page(&mut q, Page { cols: &run_cols(d), table: "mastra_workflow_snapshot", order: &order, limit, offset, counted: paginate }, filtered);
         let rows = conn.fetch_all(&q).await?;
         let total = if paginate {
             let count = || {

@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 use super::{message_cols, needs_normalize, write_messages, Memory, MessageRow};
 use crate::db::{ColKind, Conn, NullMatch, Q, Row, Tx};
 use crate::domains::args::{self, Dir, PerPage};
-use crate::domains::{counted_total, now_iso, parse_time, select_counted};
+use crate::domains::{counted_total, now_iso, parse_time, select_page, Page};
 use crate::error::{Result, StoreError};
 
 #[derive(Deserialize)]
@@ -345,14 +345,8 @@ impl Memory {
         // A page that needs a total carries it (one statement); otherwise, no COUNT at all.
         let counted = want_total && per_page != PerPage::All;
         let mut q = self.db.q();
-        if counted {
-            select_counted(&mut q, &message_cols(&d), "mastra_messages", filtered);
-        } else {
-            q.s(&format!("SELECT {} FROM ", message_cols(&d))).t("mastra_messages");
-            filtered(&mut q);
-        }
-        q.s(&format!(" ORDER BY {created} {dd}, id {dd}"));
-        q.limit(fetch, offset);
+        let order = format!("{created} {dd}, id {dd}");
+        select_page(&mut q, Page { cols: &message_cols(&d), table: "mastra_messages", order: &order, limit: fetch, offset, counted }, filtered);
         let rows = conn.fetch_all(&q).await?;
         let counted_total = if counted { Some(counted_total(&mut conn, &rows, fetch, offset, count).await?) } else { None };
         let mut msgs = rows_to_messages(rows)?;

@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 use super::{thread_cols, to_json, Memory, ThreadRow};
 use crate::db::{NullMatch, Tx};
 use crate::domains::args::{self, Dir, PerPage};
-use crate::domains::{counted_total, now_after, now_iso, parse_time, select_counted};
+use crate::domains::{counted_total, now_after, now_iso, parse_time, select_page, Page};
 use crate::error::{Result, StoreError};
 
 #[derive(Deserialize)]
@@ -185,15 +185,14 @@ impl Memory {
         let total = if per_page == PerPage::Limit(0) {
             conn.fetch_int(&count()).await?
         } else {
-            let mut q = self.db.q();
-            select_counted(&mut q, &thread_cols(d), "mastra_threads", filtered);
-            let dd = dir.sql();
-            q.s(&format!(" ORDER BY {} {dd}, id {dd}", d.ts_col(field)));
             let limit = match per_page {
                 PerPage::All => None,
                 PerPage::Limit(n) => Some(n),
             };
-            q.limit(limit, offset);
+            let dd = dir.sql();
+            let order = format!("{} {dd}, id {dd}", d.ts_col(field));
+            let mut q = self.db.q();
+            select_page(&mut q, Page { cols: &thread_cols(d), table: "mastra_threads", order: &order, limit, offset, counted: true }, filtered);
             let rows = conn.fetch_all(&q).await?;
             let total = counted_total(&mut conn, &rows, limit, offset, count).await?;
             for r in &rows {
