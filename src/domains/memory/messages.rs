@@ -43,6 +43,9 @@ struct NewMessage {
 /// parameter limit. (PostgreSQL takes any batch in one statement, as arrays.)
 const INSERT_CHUNK: usize = 200;
 
+/// Include windows per statement: SQLite allows at most 500 terms in a compound SELECT.
+const WINDOW_ARMS: usize = 200;
+
 /// Which messages a list call ranges over.
 enum Scope {
     Threads(Vec<String>),
@@ -403,21 +406,30 @@ impl Memory {
             .map(|r| Ok((r.string(0)?, (r.string(1)?, r.string(2)?))))
             .collect::<Result<_>>()?;
 
-        let mut out: Vec<MessageRow> = Vec::new();
-        let mut seen = HashSet::new();
+        // The windows, UNION ALL'd into one statement (one round trip on PostgreSQL) per
+        // WINDOW_ARMS of them: per target, the target and up to `prev` before it, and up
+        // to `next` after it, in (createdAt, id) order within the target's own thread.
+        let mut arms: Vec<(&String, &String, &Include, &str, &str, i64)> = Vec::new();
         for inc in includes {
             let Some((thread, at)) = targets.get(&inc.id) else { continue };
-            // The target and up to `prev` before it, then up to `next` after it, in
-            // (createdAt, id) order within the target's own thread.
             for (cmp, dir, n) in [("<=", "DESC", inc.prev + 1), (">", "ASC", inc.next)] {
-                if n == 0 {
-                    continue;
+                if n > 0 {
+                    arms.push((thread, at, inc, cmp, dir, n));
                 }
-                let mut q = self.db.q();
-                q.s(&format!("SELECT {} FROM ", message_cols(d)))
+            }
+        }
+        let mut out: Vec<MessageRow> = Vec::new();
+        let mut seen = HashSet::new();
+        for chunk in arms.chunks(WINDOW_ARMS) {
+            let mut q = self.db.q();
+            for (k, (thread, at, inc, cmp, dir, n)) in chunk.iter().enumerate() {
+                if k > 0 {
+                    q.s(" UNION ALL ");
+                }
+                q.s(&format!("SELECT * FROM (SELECT {} FROM ", message_cols(d)))
                     .t("mastra_messages")
                     .s(" WHERE thread_id = ")
-                    .a(thread)
+                    .a(*thread)
                     .s(&format!(" AND ({created}, id) {cmp} ("))
                     .ts(at)
                     .s(", ")
@@ -427,11 +439,12 @@ impl Memory {
                     q.s(r#" AND "resourceId" = "#).a(r);
                 }
                 q.s(&format!(" ORDER BY {created} {dir}, id {dir}"));
-                q.limit(Some(n), 0);
-                for m in rows_to_messages(conn.fetch_all(&q).await?)? {
-                    if seen.insert(m.id.clone()) {
-                        out.push(m);
-                    }
+                q.limit(Some(*n), 0);
+                q.s(&format!(") AS w{k}"));
+            }
+            for m in rows_to_messages(conn.fetch_all(&q).await?)? {
+                if seen.insert(m.id.clone()) {
+                    out.push(m);
                 }
             }
         }
