@@ -437,22 +437,31 @@ impl Q {
                 }
             }
             Backend::Postgres => {
-                let p = self.placeholder(Arg::Text(format!("{{{}}}", path.join(","))));
                 // Text columns hold JSON for objects only; anything else cannot match, and
                 // the CASE keeps PostgreSQL from casting non-JSON text.
                 let j = if text_column { format!("(CASE WHEN {col} LIKE '{{%' THEN CAST({col} AS jsonb) END)") } else { col.to_string() };
-                let at = format!("({j} #> CAST({p} AS text[]))");
                 let cond = match value {
-                    Value::Null if null == NullMatch::NullOrMissing => format!("({at} IS NULL OR jsonb_typeof({at}) = 'null')"),
-                    Value::Null => format!("jsonb_typeof({at}) = 'null'"),
-                    Value::Bool(b) => format!("{at} = '{b}'::jsonb"),
-                    Value::Number(n) => {
-                        let v = self.placeholder(Arg::Text(n.to_string()));
-                        format!("(jsonb_typeof({at}) = 'number' AND {at} = CAST({v} AS jsonb))")
+                    Value::Null => {
+                        let p = self.placeholder(Arg::Text(format!("{{{}}}", path.join(","))));
+                        let at = format!("({j} #> CAST({p} AS text[]))");
+                        if null == NullMatch::NullOrMissing {
+                            format!("({at} IS NULL OR jsonb_typeof({at}) = 'null')")
+                        } else {
+                            format!("jsonb_typeof({at}) = 'null'")
+                        }
                     }
-                    Value::String(s) => {
-                        let v = self.placeholder(Arg::Text(s.clone()));
-                        format!("(jsonb_typeof({at}) = 'string' AND ({at} #>> '{{}}') = {v})")
+                    // A scalar at a path of object keys: jsonb containment of
+                    // {"k1": {"k2": value}} is exactly "that key holds that value, of that
+                    // JSON type" (1 and 1.0 equal; no array unwrapping below the top level),
+                    // one operator instead of extracting the path twice per row.
+                    Value::Bool(_) | Value::Number(_) | Value::String(_) => {
+                        let nested = path.iter().rev().fold(value.clone(), |inner, k| {
+                            let mut m = serde_json::Map::new();
+                            m.insert((*k).to_string(), inner);
+                            Value::Object(m)
+                        });
+                        let v = self.placeholder(Arg::Text(nested.to_string()));
+                        format!("{j} @> CAST({v} AS jsonb)")
                     }
                     _ => "FALSE".into(),
                 };
@@ -557,8 +566,14 @@ mod tests {
             let mut q = d.q();
             q.json_scalar_eq("metadata", &["k"], &json!("v'; DROP"), NullMatch::NullOrMissing, false);
             assert!(!q.sql.contains("DROP"), "{}", q.sql);
-            assert!(q.args.iter().any(|a| *a == Arg::Text("v'; DROP".into())));
+            let bound = |a: &Arg| matches!(a, Arg::Text(t) if t == "v'; DROP" || t == r#"{"k":"v'; DROP"}"#);
+            assert!(q.args.iter().any(bound), "{:?}", q.args);
         }
+        // PostgreSQL tests a scalar by containment of the nested object, all of it bound.
+        let mut q = Dialect::postgres("s").q();
+        q.json_scalar_eq("content", &["metadata", "k'x"], &json!(1), NullMatch::NullOnly, true);
+        assert!(q.sql.contains("@> CAST($1 AS jsonb)"), "{}", q.sql);
+        assert_eq!(q.args, vec![Arg::Text(r#"{"metadata":{"k'x":1}}"#.into())]);
     }
 
     #[test]
