@@ -3,8 +3,9 @@
 //! database answers in microseconds), so a multi-statement operation costs no thread hops.
 //!
 //! One writer connection behind an async mutex serialises this process's writes (so no
-//! task ever busy-waits on SQLite's lock held by a sibling task); a few reader connections
-//! serve reads concurrently (WAL lets them run beside the writer). Across processes,
+//! task ever busy-waits on SQLite's lock held by a sibling task); it serves reads too while
+//! no write holds it (its page cache is the warm one), and a few reader connections serve
+//! reads beside a write in progress (WAL lets them run concurrently). Across processes,
 //! `BEGIN IMMEDIATE` plus `busy_timeout` arbitrate.
 
 use std::cell::Cell;
@@ -127,6 +128,10 @@ impl SqlitePool {
     /// The writer connection (waits for this process's other writes to finish).
     pub async fn writer(&self) -> Result<WriterGuard> {
         let guard = self.writer.clone().lock_owned().await;
+        self.writer_guard(guard)
+    }
+
+    fn writer_guard(&self, guard: OwnedMutexGuard<Option<Connection>>) -> Result<WriterGuard> {
         if guard.is_none() {
             return Err(StoreError::Closed);
         }
@@ -148,10 +153,7 @@ impl SqlitePool {
         // turn, so this halves what a read after a write costs. Reader connections take
         // over only while a write is in progress.
         if let Ok(guard) = self.writer.clone().try_lock_owned() {
-            if guard.is_none() {
-                return Err(StoreError::Closed);
-            }
-            return Ok(SqliteHandle::Writer(WriterGuard { guard, busy_timeout: self.busy_timeout, fail_fast: Cell::new(false) }));
+            return Ok(SqliteHandle::Writer(self.writer_guard(guard)?));
         }
         let permit = self.reader_slots.clone().acquire_owned().await.map_err(|_| StoreError::Closed)?;
         let conn = self.readers.lock().expect("reader list").pop().ok_or(StoreError::Closed)?;

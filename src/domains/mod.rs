@@ -34,8 +34,8 @@ pub(crate) fn select_page(q: &mut Q, page: Page<'_>, filtered: impl Fn(&mut Q)) 
     let Page { cols, table, order, limit, offset, counted } = page;
     q.s(&format!("SELECT {cols}"));
     if counted {
-        q.s(", (SELECT COUNT(*) FROM ").t(table);
-        filtered(q);
+        q.s(", (");
+        select_count(q, table, &filtered);
         q.s(")");
     }
     q.s(" FROM (SELECT * FROM ").t(table);
@@ -43,6 +43,12 @@ pub(crate) fn select_page(q: &mut Q, page: Page<'_>, filtered: impl Fn(&mut Q)) 
     q.s(&format!(" ORDER BY {order}"));
     q.limit(limit, offset);
     q.s(&format!(") AS page ORDER BY {order}"));
+}
+
+/// `SELECT COUNT(*) FROM <table> WHERE …`: the total `select_page` carries, on its own.
+pub(crate) fn select_count(q: &mut Q, table: &str, filtered: impl Fn(&mut Q)) {
+    q.s("SELECT COUNT(*) FROM ").t(table);
+    filtered(q);
 }
 
 /// The total of a `select_page(counted)` page fetched with `limit` (None: all) from `offset`. An

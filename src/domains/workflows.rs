@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 
 use crate::db::{Db, Dialect, Row, Tx, Q};
 use crate::domains::args::{self, PerPage};
-use crate::domains::{counted_total, now_iso, parse_time, select_page, Page};
+use crate::domains::{counted_total, now_iso, parse_time, select_count, select_page, Page};
 use crate::error::{Result, StoreError};
 
 /// The workflows domain of one store.
@@ -440,8 +440,7 @@ impl Workflows {
         let total = if paginate {
             let count = || {
                 let mut count = self.db.q();
-                count.s("SELECT COUNT(*) FROM ").t("mastra_workflow_snapshot");
-                filtered(&mut count);
+                select_count(&mut count, "mastra_workflow_snapshot", filtered);
                 count
             };
             counted_total(&mut conn, &rows, limit, offset, count).await?

@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 use super::{message_cols, needs_normalize, write_messages, Memory, MessageRow};
 use crate::db::{ColKind, Conn, NullMatch, Q, Row, Tx};
 use crate::domains::args::{self, Dir, PerPage};
-use crate::domains::{counted_total, now_iso, parse_time, select_page, Page};
+use crate::domains::{counted_total, now_iso, parse_time, select_count, select_page, Page};
 use crate::error::{Result, StoreError};
 
 #[derive(Deserialize)]
@@ -341,8 +341,7 @@ impl Memory {
         let dd = dir.sql();
         let count = || {
             let mut count = self.db.q();
-            count.s("SELECT COUNT(*) FROM ").t("mastra_messages");
-            filtered(&mut count);
+            select_count(&mut count, "mastra_messages", filtered);
             count
         };
         // A page that needs a total carries it (one statement); otherwise, no COUNT at all.

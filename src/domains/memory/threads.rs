@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 use super::{thread_cols, to_json, Memory, ThreadRow};
 use crate::db::{NullMatch, Tx};
 use crate::domains::args::{self, Dir, PerPage};
-use crate::domains::{counted_total, now_after, now_iso, parse_time, select_page, Page};
+use crate::domains::{counted_total, now_after, now_iso, parse_time, select_count, select_page, Page};
 use crate::error::{Result, StoreError};
 
 #[derive(Deserialize)]
@@ -177,8 +177,7 @@ impl Memory {
         let mut conn = self.db.conn().await?;
         let count = || {
             let mut count = self.db.q();
-            count.s("SELECT COUNT(*) FROM ").t("mastra_threads");
-            filtered(&mut count);
+            select_count(&mut count, "mastra_threads", filtered);
             count
         };
         let mut threads = Vec::new();
