@@ -1,9 +1,11 @@
 //! mastra-native-store: the Rust core of a Mastra storage provider.
 //!
 //! Design note: JS owns nothing but marshalling. Every read, write, filter, merge,
-//! pagination and transaction runs here, against SQLite (embedded, bundled) or, later,
-//! PostgreSQL, both through sqlx runtime queries. Open-ended JSON crosses the napi boundary
-//! as strings (much cheaper than napi object conversion); each domain is one napi class.
+//! pagination and transaction runs here, against SQLite (embedded, bundled, through
+//! rusqlite, its statements run inline) or PostgreSQL (through sqlx runtime queries).
+//! Open-ended JSON crosses the napi boundary as strings (much cheaper than napi object
+//! conversion), results as ASCII; each domain is one napi class, whose SQLite calls finish
+//! on the Node thread when nothing has to wait (see napi_api.rs).
 
 pub mod config;
 pub mod db;
