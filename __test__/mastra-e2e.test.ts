@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Agent } from '@mastra/core/agent';
 import { Mastra } from '@mastra/core/mastra';
 import { Memory } from '@mastra/memory';
-import { scriptedModel as mockModel, type Content } from './helpers/mock-model';
+import { scriptedModel as mockModel, textOfPrompt, type Content, type PromptMessage } from './helpers/mock-model';
 import { makeStore, memoryOf, onPostgres, targets, tmpDbUrl, type AnyStore, type Target } from './helpers/stores';
 import { schemaOf, truncateMemory } from './helpers/memory-pg';
 
@@ -20,16 +20,7 @@ import { schemaOf, truncateMemory } from './helpers/memory-pg';
 // Mock model
 // ---------------------------------------------------------------------------------------------
 
-type PromptMessage = { role: string; content: string | Array<{ type: string; text?: string }> };
 type CallOptions = { prompt: PromptMessage[]; tools?: Array<{ name: string }> };
-
-function textOfPrompt(m: PromptMessage): string {
-  if (typeof m.content === 'string') return m.content;
-  return m.content
-    .filter(p => p.type === 'text')
-    .map(p => p.text ?? '')
-    .join('');
-}
 
 let toolCallCounter = 0;
 

@@ -88,26 +88,15 @@ import { isDeepStrictEqual } from 'node:util';
 import type { MemoryStorage } from '@mastra/core/storage';
 import { enginePairs, makeStore, memoryOf, targets, tmpDbUrl, type AnyStore, type Target } from './helpers/stores';
 import { endPgPool, schemaOf, truncateMemory } from './helpers/memory-pg';
-import { BASE_MS } from './helpers/memory-fixtures';
+import { BASE_MS, prng } from './helpers/memory-fixtures';
 
 // ---------------------------------------------------------------------------------------
 // PRNG
 
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 class Rng {
   next: () => number;
   constructor(seed: number) {
-    this.next = mulberry32(seed);
+    this.next = prng(seed).next;
   }
   int(lo: number, hi: number): number {
     return lo + Math.floor(this.next() * (hi - lo + 1));

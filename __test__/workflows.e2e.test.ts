@@ -18,7 +18,7 @@ import { createTool } from '@mastra/core/tools';
 import { createStep, createWorkflow } from '@mastra/core/workflows';
 import { Memory } from '@mastra/memory';
 import { z } from 'zod';
-import { scriptedModel as mockModel, type Content } from './helpers/mock-model';
+import { scriptedModel as mockModel, textOfPrompt, type Content, type PromptMessage } from './helpers/mock-model';
 import { memoryOf, nativeTargets, targets, tmpDbUrl, type AnyStore, type Target } from './helpers/stores';
 import { makeWorkflowStore } from './helpers/workflow-fixtures';
 
@@ -231,16 +231,6 @@ function newMastra(store: AnyStore) {
 //   "transfer N"   -> tool call transfer({ amount: N }) (the tool requires approval)
 //   (tool result)  -> "done: <tool output as JSON>"
 //   anything else  -> "echo: <text>"
-
-type PromptMessage = { role: string; content: string | Array<{ type: string; text?: string; output?: unknown }> };
-
-function textOfPrompt(m: PromptMessage): string {
-  if (typeof m.content === 'string') return m.content;
-  return m.content
-    .filter(p => p.type === 'text')
-    .map(p => p.text ?? '')
-    .join('');
-}
 
 let toolCallCounter = 0;
 

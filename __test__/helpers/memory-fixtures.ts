@@ -73,15 +73,42 @@ export async function rejectionOf(p: Promise<unknown>): Promise<any> {
   throw new Error(`expected a rejection, got ${shown}`);
 }
 
-/** Checks the NativeStore error shape: MastraError id pattern, category and stable details.code. */
-export function expectNativeError(err: any, opts: { category?: 'USER' | 'THIRD_PARTY' | 'SYSTEM'; code?: string | RegExp } = {}) {
+/**
+ * Checks the NativeStore error shape: a MastraError with id MASTRA_STORAGE_NATIVE_<OP>_FAILED,
+ * domain STORAGE, and (when given) its category, stable details.code, op and message.
+ */
+export function expectNativeError(
+  err: any,
+  opts: { category?: 'USER' | 'THIRD_PARTY' | 'SYSTEM'; code?: string | RegExp; op?: string; message?: RegExp } = {},
+) {
   expect(err).toBeInstanceOf(Error);
+  expect(err.constructor?.name).toBe('MastraError');
   expect(err.id).toMatch(/^MASTRA_STORAGE_NATIVE_[A-Z_]+_FAILED$/);
+  if (opts.op) expect(err.id).toBe(`MASTRA_STORAGE_NATIVE_${opts.op}_FAILED`);
   expect(err.domain).toBe('STORAGE');
   if (opts.category) expect(err.category).toBe(opts.category);
   if (opts.code instanceof RegExp) expect(String(err.details?.code)).toMatch(opts.code);
   else if (opts.code) expect(err.details?.code).toBe(opts.code);
+  if (opts.message) expect(String(err.message)).toMatch(opts.message);
 }
+
+/** Mulberry32: a small, fast, seedable PRNG (deterministic across runs and targets). */
+export function prng(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const int = (n: number) => Math.floor(next() * n);
+  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];
+  const chance = (p: number) => next() < p;
+  const subset = <T>(xs: readonly T[], p = 0.5): T[] => xs.filter(() => chance(p));
+  return { next, int, pick, chance, subset };
+}
+export type Rng = ReturnType<typeof prng>;
 
 /** Asserts the value is a real Date equal (to the ms) to `expected`. */
 export function expectSameDate(actual: unknown, expected: Date) {

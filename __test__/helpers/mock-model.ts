@@ -8,6 +8,18 @@ export type Content =
 
 export type Reply = { content: Content[]; finishReason: string };
 
+/** A prompt message as the mock model receives it (text parts, tool results). */
+export type PromptMessage = { role: string; content: string | Array<{ type: string; text?: string; output?: unknown }> };
+
+/** The text of a prompt message: its text parts joined. */
+export function textOfPrompt(m: PromptMessage): string {
+  if (typeof m.content === 'string') return m.content;
+  return m.content
+    .filter(p => p.type === 'text')
+    .map(p => p.text ?? '')
+    .join('');
+}
+
 const usage = { inputTokens: 10, outputTokens: 5, totalTokens: 15 };
 
 function streamChunks(content: Content[], finishReason: string) {

@@ -147,38 +147,8 @@ export function durableLoopSnapshot(runId: string, threadId: string): WorkflowRu
   });
 }
 
-/** Mulberry32: a small, fast, seedable PRNG (deterministic across runs and targets). */
-export function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];
-  const chance = (p: number) => next() < p;
-  return { next, int, pick, chance };
-}
-export type Rng = ReturnType<typeof prng>;
-
-/** Awaits a promise that must reject and returns the error. */
-export { rejectionOf } from './memory-fixtures';
-
-
-/** The NativeStore error shape: MastraError, id MASTRA_STORAGE_NATIVE_<OP>_FAILED, category, details.code. */
-export function expectNativeError(err: any, opts: { category?: string; code?: string; op?: string; message?: RegExp } = {}) {
-  expect(err).toBeInstanceOf(Error);
-  expect(err.constructor?.name).toBe('MastraError');
-  expect(err.id).toMatch(/^MASTRA_STORAGE_NATIVE_[A-Z_]+_FAILED$/);
-  if (opts.op) expect(err.id).toBe(`MASTRA_STORAGE_NATIVE_${opts.op}_FAILED`);
-  expect(err.domain).toBe('STORAGE');
-  if (opts.category) expect(err.category).toBe(opts.category);
-  if (opts.code) expect(err.details?.code).toBe(opts.code);
-  if (opts.message) expect(String(err.message)).toMatch(opts.message);
-}
+/** Shared with the memory suites: rejectionOf, the error-shape check, the seeded PRNG. */
+export { expectNativeError, prng, rejectionOf, type Rng } from './memory-fixtures';
 
 /** Real Date equal to the millisecond. */
 export function expectDate(actual: unknown, expected: Date | number) {
