@@ -7,14 +7,20 @@
 //! no write holds it (its page cache is the warm one), and a few reader connections serve
 //! reads beside a write in progress (WAL lets them run concurrently). Across processes,
 //! `BEGIN IMMEDIATE` plus `busy_timeout` arbitrate.
+//!
+//! A file database folds its WAL back into the database file on a background thread (see
+//! `Checkpointer`), not inside whichever write happens to cross SQLite's autocheckpoint
+//! threshold: that write would otherwise pay for copying a thousand pages and two fsyncs.
 
 use std::cell::Cell;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex as StdMutex};
+use std::ffi::{c_char, c_int, c_void};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::{Arc, Condvar, Mutex as StdMutex};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use rusqlite::types::Value;
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{ffi, Connection, OpenFlags};
 use tokio::sync::{Mutex, OwnedMutexGuard, OwnedSemaphorePermit, Semaphore};
 
 use super::exec::Row;
@@ -50,15 +56,128 @@ impl Drop for SyncAttempt {
     }
 }
 
+/// New WAL pages after which a commit asks the background thread for a checkpoint
+/// (SQLite's own autocheckpoint threshold).
+const CHECKPOINT_PAGES: c_int = 1000;
+/// WAL pages after which the committing writer checkpoints inline, as SQLite does by
+/// default. The background thread cannot let the WAL start over from its beginning while
+/// writes keep arriving (that needs a moment when every frame is copied and none is new),
+/// so this bounds the WAL (about 32 MB) and then costs only the pages written since the
+/// last background round.
+const CHECKPOINT_INLINE_PAGES: c_int = 8000;
+
+/// What the writer's WAL hook shares with the checkpoint thread.
+struct CheckpointSignal {
+    /// (a checkpoint is wanted, the thread must stop)
+    state: StdMutex<(bool, bool)>,
+    wake: Condvar,
+    /// WAL size (pages) at the last request: one request per `CHECKPOINT_PAGES` new pages.
+    requested_at: AtomicI32,
+}
+
+impl CheckpointSignal {
+    fn set(&self, want: bool, stop: bool) {
+        let mut st = self.state.lock().expect("checkpoint state");
+        st.0 |= want;
+        st.1 |= stop;
+        self.wake.notify_one();
+    }
+}
+
+/// Called by SQLite after every commit on the writer, with the WAL's size in pages.
+unsafe extern "C" fn on_wal_commit(arg: *mut c_void, db: *mut ffi::sqlite3, name: *const c_char, pages: c_int) -> c_int {
+    // SAFETY: `arg` is the `CheckpointSignal` the writer connection keeps alive (`Writer`).
+    let sig = unsafe { &*(arg as *const CheckpointSignal) };
+    if pages >= CHECKPOINT_INLINE_PAGES {
+        // SAFETY: `db` is the connection that just committed, on its own thread.
+        unsafe { ffi::sqlite3_wal_checkpoint_v2(db, name, ffi::SQLITE_CHECKPOINT_PASSIVE, std::ptr::null_mut(), std::ptr::null_mut()) };
+        sig.requested_at.store(0, Ordering::Relaxed);
+        return ffi::SQLITE_OK;
+    }
+    let mut last = sig.requested_at.load(Ordering::Relaxed);
+    if pages < last {
+        last = 0; // the WAL started over
+        sig.requested_at.store(0, Ordering::Relaxed);
+    }
+    if pages >= last + CHECKPOINT_PAGES {
+        sig.requested_at.store(pages, Ordering::Relaxed);
+        sig.set(true, false);
+    }
+    ffi::SQLITE_OK
+}
+
+/// The thread that checkpoints a file database's WAL (PASSIVE: it copies what no reader
+/// still needs, never waits for a lock and never blocks a writer), with its own connection.
+struct Checkpointer {
+    signal: Arc<CheckpointSignal>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Checkpointer {
+    fn start(conn: Connection) -> Result<Checkpointer> {
+        let signal = Arc::new(CheckpointSignal { state: StdMutex::new((false, false)), wake: Condvar::new(), requested_at: AtomicI32::new(0) });
+        let sig = signal.clone();
+        let thread = std::thread::Builder::new()
+            .name("mns-sqlite-checkpoint".into())
+            .spawn(move || loop {
+                {
+                    let mut st = sig.state.lock().expect("checkpoint state");
+                    while !st.0 && !st.1 {
+                        st = sig.wake.wait(st).expect("checkpoint state");
+                    }
+                    if st.1 {
+                        return;
+                    }
+                    st.0 = false;
+                }
+                // SAFETY: this thread owns `conn`. A busy or failed round is simply retried
+                // at the next request (or done inline by the writer at the hard limit).
+                unsafe { ffi::sqlite3_wal_checkpoint_v2(conn.handle(), std::ptr::null(), ffi::SQLITE_CHECKPOINT_PASSIVE, std::ptr::null_mut(), std::ptr::null_mut()) };
+            })
+            .map_err(|e| StoreError::Database { code: "INTERNAL".into(), message: format!("cannot start the checkpoint thread: {e}") })?;
+        Ok(Checkpointer { signal, thread: Some(thread) })
+    }
+
+    /// Hook the writer connection up to this thread (replacing SQLite's autocheckpoint).
+    fn attach(&self, conn: Connection) -> Writer {
+        // SAFETY: `Writer` keeps the signal alive for as long as the connection (its field
+        // order drops the connection first).
+        unsafe { ffi::sqlite3_wal_hook(conn.handle(), Some(on_wal_commit), Arc::as_ptr(&self.signal) as *mut c_void) };
+        Writer { conn, _hooked_to: Some(self.signal.clone()) }
+    }
+
+    /// Stop the thread after its current round (if any).
+    fn stop(&mut self) {
+        self.signal.set(false, true);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        // A store dropped without close(): let the thread finish on its own.
+        self.signal.set(false, true);
+    }
+}
+
+/// The writer connection, and the checkpoint signal its WAL hook points at.
+pub struct Writer {
+    conn: Connection,
+    _hooked_to: Option<Arc<CheckpointSignal>>,
+}
+
 /// The connections of one SQLite database.
 pub struct SqlitePool {
     busy_timeout: Duration,
-    writer: Arc<Mutex<Option<Connection>>>,
+    writer: Arc<Mutex<Option<Writer>>>,
     readers: StdMutex<Vec<Connection>>,
     reader_slots: Arc<Semaphore>,
     closed: AtomicBool,
     /// `:memory:`: the writer is the only connection and serves reads too.
     memory: bool,
+    checkpointer: StdMutex<Option<Checkpointer>>,
 }
 
 fn busy_timeout(opts: &OpenOptions) -> Duration {
@@ -92,6 +211,10 @@ impl SqlitePool {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
         let writer = Connection::open_with_flags(path, flags)?;
         configure(&writer, opts, true)?;
+        let ckpt_conn = Connection::open_with_flags(path, flags)?;
+        configure(&ckpt_conn, opts, true)?;
+        let checkpointer = Checkpointer::start(ckpt_conn)?;
+        let writer = checkpointer.attach(writer);
         let n_readers = opts.max_connections.unwrap_or(4).saturating_sub(1).max(1) as usize;
         let mut readers = Vec::with_capacity(n_readers);
         for _ in 0..n_readers {
@@ -106,6 +229,7 @@ impl SqlitePool {
             reader_slots: Arc::new(Semaphore::new(n_readers)),
             closed: AtomicBool::new(false),
             memory: false,
+            checkpointer: StdMutex::new(Some(checkpointer)),
         }))
     }
 
@@ -117,11 +241,12 @@ impl SqlitePool {
         configure(&conn, opts, false)?;
         Ok(Arc::new(SqlitePool {
             busy_timeout: busy_timeout(opts),
-            writer: Arc::new(Mutex::new(Some(conn))),
+            writer: Arc::new(Mutex::new(Some(Writer { conn, _hooked_to: None }))),
             readers: StdMutex::new(Vec::new()),
             reader_slots: Arc::new(Semaphore::new(0)),
             closed: AtomicBool::new(false),
             memory: true,
+            checkpointer: StdMutex::new(None),
         }))
     }
 
@@ -131,7 +256,7 @@ impl SqlitePool {
         self.writer_guard(guard)
     }
 
-    fn writer_guard(&self, guard: OwnedMutexGuard<Option<Connection>>) -> Result<WriterGuard> {
+    fn writer_guard(&self, guard: OwnedMutexGuard<Option<Writer>>) -> Result<WriterGuard> {
         if guard.is_none() {
             return Err(StoreError::Closed);
         }
@@ -165,18 +290,22 @@ impl SqlitePool {
         self.closed.store(true, Ordering::Release);
         self.reader_slots.close();
         self.readers.lock().expect("reader list").clear();
+        let ckpt = self.checkpointer.lock().expect("checkpointer").take();
+        if let Some(mut c) = ckpt {
+            c.stop();
+        }
         let mut w = self.writer.lock().await;
-        if let Some(conn) = w.take() {
+        if let Some(writer) = w.take() {
             // Fold the WAL back into the database file so nothing is left beside it.
-            let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);");
-            drop(conn);
+            let _ = writer.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);");
+            drop(writer);
         }
     }
 }
 
 /// The writer connection, held for one statement or one transaction.
 pub struct WriterGuard {
-    guard: OwnedMutexGuard<Option<Connection>>,
+    guard: OwnedMutexGuard<Option<Writer>>,
     busy_timeout: Duration,
     /// Whether the connection's busy timeout is currently 0 (a synchronous attempt).
     fail_fast: Cell<bool>,
@@ -184,7 +313,7 @@ pub struct WriterGuard {
 
 impl WriterGuard {
     pub fn conn(&self) -> &Connection {
-        let conn = self.guard.as_ref().expect("checked open when acquired");
+        let conn = &self.guard.as_ref().expect("checked open when acquired").conn;
         // Checked per statement, not per acquisition: an operation that started as a
         // synchronous attempt may finish on a pool thread, where it must wait normally.
         let want = SYNC_ATTEMPT.get();
@@ -199,8 +328,8 @@ impl WriterGuard {
 impl Drop for WriterGuard {
     fn drop(&mut self) {
         if self.fail_fast.get() {
-            if let Some(conn) = self.guard.as_ref() {
-                let _ = conn.busy_timeout(self.busy_timeout);
+            if let Some(w) = self.guard.as_ref() {
+                let _ = w.conn.busy_timeout(self.busy_timeout);
             }
         }
     }
@@ -314,4 +443,69 @@ pub fn fetch_all(conn: &Connection, q: &Q, limit: Option<usize>) -> Result<Vec<R
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file_size(path: &str) -> u64 {
+        std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+    }
+
+    /// A fresh database file with one table, and a runtime to drive the pool's async API.
+    fn fresh(name: &str) -> (String, Arc<SqlitePool>, tokio::runtime::Runtime) {
+        let path = std::env::temp_dir().join(format!("mns-{name}-{}.db", std::process::id()));
+        let path = path.to_string_lossy().into_owned();
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{path}{suffix}"));
+        }
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let pool = SqlitePool::open_file(&path, &OpenOptions::default()).unwrap();
+        rt.block_on(async { pool.writer().await.unwrap().conn().execute_batch("CREATE TABLE t (b BLOB)").unwrap() });
+        (path, pool, rt)
+    }
+
+    /// One commit per row, each row `kb` KiB: about kb/4 + 1 WAL pages per commit.
+    fn insert_rows(rt: &tokio::runtime::Runtime, pool: &SqlitePool, rows: usize, kb: usize) {
+        rt.block_on(async {
+            let w = pool.writer().await.unwrap();
+            for _ in 0..rows {
+                w.conn().execute("INSERT INTO t (b) VALUES (zeroblob(?1))", [kb * 1024]).unwrap();
+            }
+        });
+    }
+
+    #[test]
+    fn the_background_thread_copies_the_wal_into_the_database_file() {
+        let (path, pool, rt) = fresh("ckpt-bg");
+        let before = file_size(&path);
+        // ~2,500 WAL pages: past the request threshold, well short of the inline one, so
+        // only the background thread can have moved pages into the database file.
+        insert_rows(&rt, &pool, 800, 8);
+        assert!(file_size(&format!("{path}-wal")) > 2_000 * 4096, "the rows went to the WAL");
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while file_size(&path) < before + 4_000_000 && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(file_size(&path) >= before + 4_000_000, "database file still {} bytes", file_size(&path));
+        rt.block_on(pool.close());
+        assert_eq!(file_size(&format!("{path}-wal")), 0, "close() folds the WAL away");
+        let _ = std::fs::remove_file(&path);
+    }
+
+    #[test]
+    fn the_wal_stays_bounded_under_uninterrupted_writes() {
+        let (path, pool, rt) = fresh("ckpt-bound");
+        // ~15,000 WAL pages with no pause between commits: the WAL must start over (after
+        // the writer's inline checkpoint) instead of growing with every write.
+        insert_rows(&rt, &pool, 5_000, 8);
+        let wal = file_size(&format!("{path}-wal"));
+        let bound = (CHECKPOINT_INLINE_PAGES as u64 + 100) * (4096 + 24);
+        assert!(wal <= bound, "WAL is {wal} bytes, bound {bound}");
+        let rows: i64 = rt.block_on(async { pool.writer().await.unwrap().conn().query_row("SELECT count(*) FROM t", [], |r| r.get(0)).unwrap() });
+        assert_eq!(rows, 5_000);
+        rt.block_on(pool.close());
+        let _ = std::fs::remove_file(&path);
+    }
 }
