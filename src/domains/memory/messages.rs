@@ -121,7 +121,10 @@ fn push_touch(q: &mut Q, thread_ids: &[&str], message_ids: &[String], only_threa
     if !thread_ids.is_empty() {
         q.in_list("id", thread_ids).s(" OR ");
     }
-    q.s("id IN (SELECT thread_id FROM ").t("mastra_messages").s(" WHERE ").in_list("id", message_ids);
+    // One message has at most one thread: a scalar subquery, which SQLite runs in place
+    // instead of materialising its result as a list.
+    q.s(if message_ids.len() == 1 { "id = (" } else { "id IN (" });
+    q.s("SELECT thread_id FROM ").t("mastra_messages").s(" WHERE ").in_list("id", message_ids);
     if let Some(t) = only_thread {
         q.s(" AND thread_id = ").a(t);
     }
