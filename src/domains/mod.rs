@@ -20,6 +20,10 @@ pub(crate) struct Page<'a> {
     pub limit: Option<i64>,
     pub offset: i64,
     pub counted: bool,
+    /// The caller sorts the page's rows itself, so on SQLite the page is picked by rowid
+    /// and comes back in rowid order: the ORDER BY then moves only keys through SQLite's
+    /// sorter, not whole rows (for 40 messages of ~1 KB, ~40 µs less per page).
+    pub caller_sorts: bool,
 }
 
 /// A page of rows: `SELECT <cols> FROM (SELECT * FROM <table> WHERE … ORDER BY <order>
@@ -29,14 +33,23 @@ pub(crate) struct Page<'a> {
 /// first (measured: 500 workflow snapshots rendered for a page of 50, 17 ms instead of 1).
 /// With `counted`, `(SELECT COUNT(*) FROM <table> WHERE …)` rides along as the last column
 /// (an uncorrelated subquery, run once), so a page and its total are one statement, one
-/// round trip on PostgreSQL; `counted_total` reads it.
+/// round trip on PostgreSQL; `counted_total` reads it. With `caller_sorts`, SQLite instead
+/// gets `… FROM <table> WHERE rowid IN (SELECT rowid … ORDER BY … LIMIT …)`, unordered.
 pub(crate) fn select_page(q: &mut Q, page: Page<'_>, filtered: impl Fn(&mut Q)) {
-    let Page { cols, table, order, limit, offset, counted } = page;
+    let Page { cols, table, order, limit, offset, counted, caller_sorts } = page;
     q.s(&format!("SELECT {cols}"));
     if counted {
         q.s(", (");
         select_count(q, table, &filtered);
         q.s(")");
+    }
+    if caller_sorts && !q.d.is_pg() {
+        q.s(" FROM ").t(table).s(" WHERE rowid IN (SELECT rowid FROM ").t(table);
+        filtered(q);
+        q.s(&format!(" ORDER BY {order}"));
+        q.limit(limit, offset);
+        q.s(")");
+        return;
     }
     q.s(" FROM (SELECT * FROM ").t(table);
     filtered(q);

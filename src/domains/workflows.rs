@@ -435,7 +435,7 @@ impl Workflows {
         };
         let mut q = self.db.q();
         let order = format!("{created} DESC, run_id DESC");
-        select_page(&mut q, Page { cols: &run_cols(d), table: "mastra_workflow_snapshot", order: &order, limit, offset, counted: paginate }, filtered);
+        select_page(&mut q, Page { cols: &run_cols(d), table: "mastra_workflow_snapshot", order: &order, limit, offset, counted: paginate, caller_sorts: false }, filtered);
         let rows = conn.fetch_all(&q).await?;
         let total = if paginate {
             let count = || {

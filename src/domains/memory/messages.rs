@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
 
-use super::{message_cols, needs_normalize, write_messages, Memory, MessageRow};
+use super::{message_cols, messages_json_len, needs_normalize, write_messages, write_messages_into, Memory, MessageRow};
 use crate::db::{ColKind, Conn, NullMatch, Q, Row, Tx};
 use crate::domains::args::{self, Dir, PerPage};
 use crate::domains::{counted_total, now_iso, parse_time, select_count, select_page, Page};
@@ -155,11 +155,13 @@ fn sort_messages(msgs: &mut [MessageRow], dir: Dir) {
 
 /// A list method's response: `{messages,total,page,perPage,hasMore,normalize}`.
 fn list_response(msgs: &[MessageRow], total: i64, page: i64, per_page: &Value, has_more: bool) -> String {
-    format!(
-        r#"{{"messages":{},"total":{total},"page":{page},"perPage":{per_page},"hasMore":{has_more},"normalize":{}}}"#,
-        write_messages(msgs),
-        needs_normalize(msgs)
-    )
+    // Written in place: the message list is most of the bytes, and copying it into a
+    // format! costs as much as writing it.
+    let mut out = String::with_capacity(messages_json_len(msgs) + 128);
+    out.push_str(r#"{"messages":"#);
+    write_messages_into(&mut out, msgs);
+    out.push_str(&format!(r#","total":{total},"page":{page},"perPage":{per_page},"hasMore":{has_more},"normalize":{}}}"#, needs_normalize(msgs)));
+    out
 }
 
 fn rows_to_messages(rows: Vec<Row>) -> Result<Vec<MessageRow>> {
@@ -351,10 +353,11 @@ impl Memory {
         let counted = want_total && per_page != PerPage::All;
         let mut q = self.db.q();
         let order = format!("{created} {dd}, id {dd}");
-        select_page(&mut q, Page { cols: &message_cols(&d), table: "mastra_messages", order: &order, limit: fetch, offset, counted }, filtered);
+        select_page(&mut q, Page { cols: &message_cols(&d), table: "mastra_messages", order: &order, limit: fetch, offset, counted, caller_sorts: true }, filtered);
         let rows = conn.fetch_all(&q).await?;
         let counted_total = if counted { Some(counted_total(&mut conn, &rows, fetch, offset, count).await?) } else { None };
         let mut msgs = rows_to_messages(rows)?;
+        sort_messages(&mut msgs, dir); // before dropping the look-ahead row
         let extra = limit >= 0 && msgs.len() as i64 > limit;
         if extra {
             msgs.truncate(limit as usize);

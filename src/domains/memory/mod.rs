@@ -184,16 +184,26 @@ fn write_message(out: &mut String, m: &MessageRow) {
 
 /// A JSON array of messages.
 pub(crate) fn write_messages(msgs: &[MessageRow]) -> String {
-    let mut out = String::with_capacity(msgs.iter().map(|m| m.content.len() + 160).sum::<usize>() + 2);
+    let mut out = String::with_capacity(messages_json_len(msgs));
+    write_messages_into(&mut out, msgs);
+    out
+}
+
+/// About how long `write_messages`' JSON is (a capacity hint).
+pub(crate) fn messages_json_len(msgs: &[MessageRow]) -> usize {
+    msgs.iter().map(|m| m.content.len() + 160).sum::<usize>() + 2
+}
+
+/// `write_messages`, appended to `out` (a response that wraps the list writes it in place).
+pub(crate) fn write_messages_into(out: &mut String, msgs: &[MessageRow]) {
     out.push('[');
     for (i, m) in msgs.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        write_message(&mut out, m);
+        write_message(out, m);
     }
     out.push(']');
-    out
 }
 
 /// Embed stored JSON text as-is (one validating pass, no parse-and-reserialise); text that

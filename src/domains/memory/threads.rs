@@ -191,7 +191,7 @@ impl Memory {
             let dd = dir.sql();
             let order = format!("{} {dd}, id {dd}", d.ts_col(field));
             let mut q = self.db.q();
-            select_page(&mut q, Page { cols: &thread_cols(d), table: "mastra_threads", order: &order, limit, offset, counted: true }, filtered);
+            select_page(&mut q, Page { cols: &thread_cols(d), table: "mastra_threads", order: &order, limit, offset, counted: true, caller_sorts: false }, filtered);
             let rows = conn.fetch_all(&q).await?;
             let total = counted_total(&mut conn, &rows, limit, offset, count).await?;
             for r in &rows {
