@@ -14,7 +14,7 @@
 
 use std::cell::Cell;
 use std::ffi::{c_char, c_int, c_void};
-use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex as StdMutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -66,6 +66,9 @@ const CHECKPOINT_PAGES: c_int = 1000;
 /// last background round.
 const CHECKPOINT_INLINE_PAGES: c_int = 8000;
 
+/// How often the checkpoint thread looks for writes that have paused.
+const CHECKPOINT_IDLE: Duration = Duration::from_millis(200);
+
 /// What the writer's WAL hook shares with the checkpoint thread.
 struct CheckpointSignal {
     /// (a checkpoint is wanted, the thread must stop)
@@ -73,6 +76,8 @@ struct CheckpointSignal {
     wake: Condvar,
     /// WAL size (pages) at the last request: one request per `CHECKPOINT_PAGES` new pages.
     requested_at: AtomicI32,
+    /// Commits so far (the idle checkpoint looks for writes that stopped).
+    commits: AtomicU64,
 }
 
 impl CheckpointSignal {
@@ -88,6 +93,7 @@ impl CheckpointSignal {
 unsafe extern "C" fn on_wal_commit(arg: *mut c_void, db: *mut ffi::sqlite3, name: *const c_char, pages: c_int) -> c_int {
     // SAFETY: `arg` is the `CheckpointSignal` the writer connection keeps alive (`Writer`).
     let sig = unsafe { &*(arg as *const CheckpointSignal) };
+    sig.commits.fetch_add(1, Ordering::Relaxed);
     if pages >= CHECKPOINT_INLINE_PAGES {
         // SAFETY: `db` is the connection that just committed, on its own thread.
         unsafe { ffi::sqlite3_wal_checkpoint_v2(db, name, ffi::SQLITE_CHECKPOINT_PASSIVE, std::ptr::null_mut(), std::ptr::null_mut()) };
@@ -115,24 +121,44 @@ struct Checkpointer {
 
 impl Checkpointer {
     fn start(conn: Connection) -> Result<Checkpointer> {
-        let signal = Arc::new(CheckpointSignal { state: StdMutex::new((false, false)), wake: Condvar::new(), requested_at: AtomicI32::new(0) });
+        let signal = Arc::new(CheckpointSignal {
+            state: StdMutex::new((false, false)),
+            wake: Condvar::new(),
+            requested_at: AtomicI32::new(0),
+            commits: AtomicU64::new(0),
+        });
         let sig = signal.clone();
+        let checkpoint = move || {
+            // SAFETY: this thread owns `conn`. A busy or failed round is simply retried
+            // at the next request (or done inline by the writer at the hard limit).
+            unsafe { ffi::sqlite3_wal_checkpoint_v2(conn.handle(), std::ptr::null(), ffi::SQLITE_CHECKPOINT_PASSIVE, std::ptr::null_mut(), std::ptr::null_mut()) };
+        };
         let thread = std::thread::Builder::new()
             .name("mns-sqlite-checkpoint".into())
-            .spawn(move || loop {
-                {
-                    let mut st = sig.state.lock().expect("checkpoint state");
-                    while !st.0 && !st.1 {
-                        st = sig.wake.wait(st).expect("checkpoint state");
+            .spawn(move || {
+                // Commit counts at the last tick and at the last checkpoint.
+                let (mut seen, mut folded) = (0u64, 0u64);
+                loop {
+                    let wanted = {
+                        let mut st = sig.state.lock().expect("checkpoint state");
+                        if !st.0 && !st.1 {
+                            st = sig.wake.wait_timeout(st, CHECKPOINT_IDLE).expect("checkpoint state").0;
+                        }
+                        if st.1 {
+                            return;
+                        }
+                        std::mem::take(&mut st.0)
+                    };
+                    let commits = sig.commits.load(Ordering::Relaxed);
+                    // On request; or once writes have paused for a tick, fold the rest, so
+                    // reads (which must look every page up in the WAL while it holds
+                    // frames not yet in the database file) go straight to the file.
+                    if wanted || (commits != folded && commits == seen) {
+                        checkpoint();
+                        folded = commits;
                     }
-                    if st.1 {
-                        return;
-                    }
-                    st.0 = false;
+                    seen = commits;
                 }
-                // SAFETY: this thread owns `conn`. A busy or failed round is simply retried
-                // at the next request (or done inline by the writer at the hard limit).
-                unsafe { ffi::sqlite3_wal_checkpoint_v2(conn.handle(), std::ptr::null(), ffi::SQLITE_CHECKPOINT_PASSIVE, std::ptr::null_mut(), std::ptr::null_mut()) };
             })
             .map_err(|e| StoreError::Database { code: "INTERNAL".into(), message: format!("cannot start the checkpoint thread: {e}") })?;
         Ok(Checkpointer { signal, thread: Some(thread) })
@@ -490,6 +516,21 @@ mod tests {
         assert!(file_size(&path) >= before + 4_000_000, "database file still {} bytes", file_size(&path));
         rt.block_on(pool.close());
         assert_eq!(file_size(&format!("{path}-wal")), 0, "close() folds the WAL away");
+        let _ = std::fs::remove_file(&path);
+    }
+
+    #[test]
+    fn the_background_thread_folds_a_small_wal_once_writes_pause() {
+        let (path, pool, rt) = fresh("ckpt-idle");
+        let before = file_size(&path);
+        // ~150 WAL pages, far below the request threshold: only the idle round copies them.
+        insert_rows(&rt, &pool, 50, 8);
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while file_size(&path) < before + 300_000 && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(file_size(&path) >= before + 300_000, "database file still {} bytes", file_size(&path));
+        rt.block_on(pool.close());
         let _ = std::fs::remove_file(&path);
     }
 
