@@ -507,11 +507,14 @@ mod tests {
         let (path, pool, rt) = fresh("ckpt-bg");
         let before = file_size(&path);
         // ~2,500 WAL pages: past the request threshold, well short of the inline one, so
-        // only the background thread can have moved pages into the database file.
+        // only the background thread can have moved pages into the database file. Writes
+        // go on (a small row every 5 ms, ~2 pages each) so that the idle round, which
+        // waits for a tick without commits, cannot be the one that copied them.
         insert_rows(&rt, &pool, 800, 8);
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
         while file_size(&path) < before + 4_000_000 && std::time::Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(20));
+            insert_rows(&rt, &pool, 1, 1);
+            std::thread::sleep(Duration::from_millis(5));
         }
         assert!(file_size(&path) >= before + 4_000_000, "database file still {} bytes", file_size(&path));
         rt.block_on(pool.close());
