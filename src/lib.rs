@@ -5,7 +5,8 @@
 //! rusqlite, its statements run inline) or PostgreSQL (through sqlx runtime queries).
 //! Open-ended JSON crosses the napi boundary as strings (much cheaper than napi object
 //! conversion), results as ASCII; each domain is one napi class, whose SQLite calls finish
-//! on the Node thread when nothing has to wait (see napi_api.rs).
+//! on the Node thread when nothing has to wait (see napi_api.rs). A SQLite file store also
+//! runs one thread of its own, which checkpoints the WAL (see db/sqlite.rs).
 
 pub mod config;
 pub mod db;
