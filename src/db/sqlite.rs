@@ -502,21 +502,29 @@ mod tests {
         });
     }
 
+    /// Whether the file reaches `target` bytes within 10 s, calling `meanwhile` between looks.
+    fn reaches(path: &str, target: u64, mut meanwhile: impl FnMut()) -> bool {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while file_size(path) < target && std::time::Instant::now() < deadline {
+            meanwhile();
+        }
+        file_size(path) >= target
+    }
+
     #[test]
     fn the_background_thread_copies_the_wal_into_the_database_file() {
         let (path, pool, rt) = fresh("ckpt-bg");
-        let before = file_size(&path);
         // ~2,500 WAL pages: past the request threshold, well short of the inline one, so
         // only the background thread can have moved pages into the database file. Writes
         // go on (a small row every 5 ms, ~2 pages each) so that the idle round, which
         // waits for a tick without commits, cannot be the one that copied them.
+        let target = file_size(&path) + 4_000_000;
         insert_rows(&rt, &pool, 800, 8);
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        while file_size(&path) < before + 4_000_000 && std::time::Instant::now() < deadline {
+        let copied = reaches(&path, target, || {
             insert_rows(&rt, &pool, 1, 1);
             std::thread::sleep(Duration::from_millis(5));
-        }
-        assert!(file_size(&path) >= before + 4_000_000, "database file still {} bytes", file_size(&path));
+        });
+        assert!(copied, "database file still {} bytes", file_size(&path));
         rt.block_on(pool.close());
         assert_eq!(file_size(&format!("{path}-wal")), 0, "close() folds the WAL away");
         let _ = std::fs::remove_file(&path);
@@ -525,14 +533,11 @@ mod tests {
     #[test]
     fn the_background_thread_folds_a_small_wal_once_writes_pause() {
         let (path, pool, rt) = fresh("ckpt-idle");
-        let before = file_size(&path);
         // ~150 WAL pages, far below the request threshold: only the idle round copies them.
+        let target = file_size(&path) + 300_000;
         insert_rows(&rt, &pool, 50, 8);
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        while file_size(&path) < before + 300_000 && std::time::Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        assert!(file_size(&path) >= before + 300_000, "database file still {} bytes", file_size(&path));
+        let copied = reaches(&path, target, || std::thread::sleep(Duration::from_millis(20)));
+        assert!(copied, "database file still {} bytes", file_size(&path));
         rt.block_on(pool.close());
         let _ = std::fs::remove_file(&path);
     }
