@@ -43,19 +43,16 @@ pub(crate) fn select_page(q: &mut Q, page: Page<'_>, filtered: impl Fn(&mut Q)) 
         select_count(q, table, &filtered);
         q.s(")");
     }
-    if caller_sorts && !q.d.is_pg() {
+    let by_rowid = caller_sorts && !q.d.is_pg();
+    if by_rowid {
         q.s(" FROM ").t(table).s(" WHERE rowid IN (SELECT rowid FROM ").t(table);
-        filtered(q);
-        q.s(&format!(" ORDER BY {order}"));
-        q.limit(limit, offset);
-        q.s(")");
-        return;
+    } else {
+        q.s(" FROM (SELECT * FROM ").t(table);
     }
-    q.s(" FROM (SELECT * FROM ").t(table);
     filtered(q);
     q.s(&format!(" ORDER BY {order}"));
     q.limit(limit, offset);
-    q.s(&format!(") AS page ORDER BY {order}"));
+    q.s(&if by_rowid { ")".to_string() } else { format!(") AS page ORDER BY {order}") });
 }
 
 /// `SELECT COUNT(*) FROM <table> WHERE …`: the total `select_page` carries, on its own.

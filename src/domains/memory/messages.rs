@@ -374,8 +374,9 @@ impl Memory {
                     msgs.push(m);
                 }
             }
+            // The page is sorted already; the windows go in among it.
+            sort_messages(&mut msgs, dir);
         }
-        sort_messages(&mut msgs, dir);
 
         let has_more = match (&scope, per_page) {
             (_, PerPage::All) => false,
