@@ -436,6 +436,43 @@ describe.runIf(nativeTargets.includes('native-pg') && process.platform === 'linu
     expect(after.map(b => b.pid).filter(pid => before.some(b => b.pid === pid))).toEqual([]);
   });
 
+  it('connections idle for over half a second are checked before use: after the server ends them, no call fails', async () => {
+    const s = await seeded();
+    expect(await terminateOwnBackends()).toBeGreaterThan(0);
+    // The pool skips the check for a connection used within the last 500 ms (a round trip
+    // per call otherwise); past that, every idle connection is pinged before it is used.
+    await new Promise(r => setTimeout(r, 700));
+    const list = await s.listMessages({ threadId: 't' });
+    expect(list.messages.map(m => m.id)).toEqual(['m1', 'm2', 'm3']);
+    await s.saveMessages([message('m4', 't', 4)]);
+    expect((await s.getThreadById('t'))?.id).toBe('t');
+  });
+
+  it('a transaction that ends without commit releases its row locks at once', async () => {
+    const location = tmpDbUrl('conn-rollback');
+    const s = store(nativeConfig('native-pg', location));
+    await s.init();
+    const wf = (await s.getStore('workflows'))!;
+    const snapshot = { runId: 'r1', status: 'running', value: {}, context: { input: {} }, serializedStepGraph: [], activePaths: [], suspendedPaths: {}, waitingPaths: {}, timestamp: 1 };
+    await wf.persistWorkflowSnapshot({ workflowName: 'wf', runId: 'r1', snapshot: snapshot as any });
+    // A compare-and-set that does not match: the row was read FOR UPDATE, nothing is written,
+    // and the transaction ends without commit.
+    expect(await wf.updateWorkflowState({ workflowName: 'wf', runId: 'r1', opts: { status: 'success', expectedStatus: 'suspended' } as any })).toBeUndefined();
+    // Another client can lock the row right away (a rollback left queued until the
+    // connection's next use would hold it until then).
+    const other = await pgClient();
+    try {
+      await other.query('BEGIN');
+      await other.query(`SET LOCAL lock_timeout = '3s'`);
+      const { rows } = await other.query(`SELECT run_id FROM "${schemaOf('native-pg', location)}".mastra_workflow_snapshot WHERE run_id = 'r1' FOR UPDATE`);
+      expect(rows).toEqual([{ run_id: 'r1' }]);
+      await other.query('ROLLBACK');
+    } finally {
+      await other.end();
+    }
+    expect(((await wf.loadWorkflowSnapshot({ workflowName: 'wf', runId: 'r1' })) as any)?.status).toBe('running');
+  });
+
   it('a call whose backend is terminated mid-query fails with the server\'s code, and the next call succeeds', async () => {
     const location = tmpDbUrl('conn-loss-mid');
     const s = await seeded(location);

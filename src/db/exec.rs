@@ -5,10 +5,10 @@
 use std::sync::Arc;
 
 use rusqlite::types::Value;
-use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgRow;
-use sqlx::{PgPool, Postgres, Row as _, Transaction};
+use sqlx::Row as _;
 
+use super::postgres::{PgConn, PgPool, PgTx};
 use super::sql::{Arg, Q};
 use super::sqlite::{self, SqliteHandle, SqlitePool, SqliteTx};
 use crate::error::{Result, StoreError};
@@ -113,7 +113,8 @@ macro_rules! bind_args {
 }
 
 /// The statement-running operations for an executor kind: `$sqlite` yields a
-/// `Result<&rusqlite::Connection>`, `$pg` a sqlx executor, each evaluated per call.
+/// `Result<&rusqlite::Connection>`, `$pg` the `&mut PgConn` a statement runs on (between
+/// its `start` and `finish`), each evaluated per call.
 macro_rules! exec_methods {
     ($s:ident, $sqlite:ident => $sx:expr, $pg:ident => $px:expr) => {
         /// Run a statement; the number of rows it changed.
@@ -121,7 +122,11 @@ macro_rules! exec_methods {
             check(q)?;
             match $s {
                 Self::Sqlite($sqlite) => sqlite::execute($sx, q),
-                Self::Postgres($pg) => Ok(bind_args!(sqlx::query(&q.sql), &q.args).execute($px).await?.rows_affected()),
+                Self::Postgres($pg) => {
+                    let c: &mut PgConn = $px;
+                    let r = bind_args!(sqlx::query(&q.sql), &q.args).execute(c.start()).await;
+                    Ok(c.finish(r)?.rows_affected())
+                }
             }
         }
 
@@ -131,7 +136,9 @@ macro_rules! exec_methods {
             match $s {
                 Self::Sqlite($sqlite) => sqlite::fetch_all($sx, q, None),
                 Self::Postgres($pg) => {
-                    Ok(bind_args!(sqlx::query(&q.sql), &q.args).fetch_all($px).await?.into_iter().map(Row::Postgres).collect())
+                    let c: &mut PgConn = $px;
+                    let r = bind_args!(sqlx::query(&q.sql), &q.args).fetch_all(c.start()).await;
+                    Ok(c.finish(r)?.into_iter().map(Row::Postgres).collect())
                 }
             }
         }
@@ -141,7 +148,11 @@ macro_rules! exec_methods {
             check(q)?;
             match $s {
                 Self::Sqlite($sqlite) => Ok(sqlite::fetch_all($sx, q, Some(1))?.into_iter().next()),
-                Self::Postgres($pg) => Ok(bind_args!(sqlx::query(&q.sql), &q.args).fetch_optional($px).await?.map(Row::Postgres)),
+                Self::Postgres($pg) => {
+                    let c: &mut PgConn = $px;
+                    let r = bind_args!(sqlx::query(&q.sql), &q.args).fetch_optional(c.start()).await;
+                    Ok(c.finish(r)?.map(Row::Postgres))
+                }
             }
         }
 
@@ -158,21 +169,21 @@ macro_rules! exec_methods {
 /// A connection taken from the pool for several statements in a row.
 pub enum Conn {
     Sqlite(SqliteHandle),
-    Postgres(PoolConnection<Postgres>),
+    Postgres(PgConn),
 }
 
 impl Conn {
-    exec_methods!(self, c => c.conn(), c => &mut **c);
+    exec_methods!(self, c => c.conn(), c => c);
 }
 
 /// An open transaction; dropped without `commit` it rolls back.
 pub enum Tx {
     Sqlite(SqliteTx),
-    Postgres(Transaction<'static, Postgres>),
+    Postgres(PgTx),
 }
 
 impl Tx {
-    exec_methods!(self, t => t.conn(), t => &mut **t);
+    exec_methods!(self, t => t.conn(), t => t.conn());
 
     pub async fn commit(self) -> Result<()> {
         match self {
@@ -190,7 +201,7 @@ impl AnyPool {
         check(q)?;
         match self {
             AnyPool::Sqlite(p) => sqlite::execute(p.writer().await?.conn(), q),
-            AnyPool::Postgres(p) => Ok(bind_args!(sqlx::query(&q.sql), &q.args).execute(p).await?.rows_affected()),
+            AnyPool::Postgres(_) => self.acquire().await?.execute(q).await,
         }
     }
 
@@ -204,7 +215,7 @@ impl AnyPool {
         check(q)?;
         match self {
             AnyPool::Sqlite(p) => Ok(sqlite::fetch_all(p.writer().await?.conn(), q, Some(1))?.into_iter().next()),
-            AnyPool::Postgres(p) => Ok(bind_args!(sqlx::query(&q.sql), &q.args).fetch_optional(p).await?.map(Row::Postgres)),
+            AnyPool::Postgres(_) => self.acquire().await?.fetch_optional(q).await,
         }
     }
 
@@ -228,7 +239,7 @@ impl AnyPool {
     pub async fn begin_write(&self) -> Result<Tx> {
         Ok(match self {
             AnyPool::Sqlite(p) => Tx::Sqlite(SqliteTx::begin(p.writer().await?)?),
-            AnyPool::Postgres(p) => Tx::Postgres(p.begin().await?),
+            AnyPool::Postgres(p) => Tx::Postgres(PgTx::begin(p.acquire().await?).await?),
         })
     }
 

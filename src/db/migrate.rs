@@ -7,7 +7,10 @@
 //! created by @mastra/libsql.
 
 use rusqlite::Connection;
-use sqlx::{Executor, PgPool};
+use sqlx::postgres::PgTransactionManager;
+use sqlx::{Executor, TransactionManager};
+
+use super::postgres::PgPool;
 
 use super::sql::Dialect;
 use super::sqlite::SqlitePool;
@@ -150,27 +153,30 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
 pub async fn run_postgres(pool: &PgPool, d: &Dialect) -> Result<()> {
     let latest = POSTGRES_MIGRATIONS.last().map(|m| m.0).unwrap_or(0);
     let tracking = d.table("mastra_native_migrations");
-    let warm: Option<i64> = sqlx::query_scalar(&format!("SELECT MAX(version) FROM {tracking}"))
-        .fetch_one(pool)
-        .await
-        .unwrap_or(None);
+    let mut conn = pool.acquire().await?;
+    let r = sqlx::query_scalar(&format!("SELECT MAX(version) FROM {tracking}")).fetch_one(conn.start()).await;
+    // A missing tracking table is a fresh schema: the server's error leaves the connection fine.
+    let warm: Option<i64> = conn.finish(r).unwrap_or(None);
     if warm == Some(latest) {
         return Ok(());
     }
 
-    let mut tx = pool.begin().await?;
+    // Everything below runs as one statement sequence: a failure anywhere leaves `conn`
+    // marked busy, so it is closed rather than reused, and the server rolls back.
+    let c = conn.start();
+    PgTransactionManager::begin(&mut *c, None).await?;
     sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
         .bind(format!("mastra_native_migrations:{}", d.schema))
-        .execute(&mut *tx)
+        .execute(&mut *c)
         .await?;
     let quoted = format!("\"{}\"", d.schema);
-    tx.execute(format!("CREATE SCHEMA IF NOT EXISTS {quoted}").as_str()).await?;
-    tx.execute(
+    c.execute(format!("CREATE SCHEMA IF NOT EXISTS {quoted}").as_str()).await?;
+    c.execute(
         format!("CREATE TABLE IF NOT EXISTS {tracking} (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
             .as_str(),
     )
     .await?;
-    let applied: Option<i64> = sqlx::query_scalar(&format!("SELECT MAX(version) FROM {tracking}")).fetch_one(&mut *tx).await?;
+    let applied: Option<i64> = sqlx::query_scalar(&format!("SELECT MAX(version) FROM {tracking}")).fetch_one(&mut *c).await?;
     let applied = applied.unwrap_or(0);
     for (version, name, script) in POSTGRES_MIGRATIONS {
         if *version <= applied {
@@ -178,13 +184,14 @@ pub async fn run_postgres(pool: &PgPool, d: &Dialect) -> Result<()> {
         }
         // The schema name was checked to be a plain identifier before it got here.
         let script = script.replace("{schema_raw}", &d.schema).replace("{schema}", &quoted);
-        tx.execute(script.as_str()).await?;
+        c.execute(script.as_str()).await?;
         sqlx::query(&format!("INSERT INTO {tracking} (version, name) VALUES ($1, $2)"))
             .bind(version)
             .bind(name)
-            .execute(&mut *tx)
+            .execute(&mut *c)
             .await?;
     }
-    tx.commit().await?;
+    let r = PgTransactionManager::commit(c).await;
+    conn.finish(r)?;
     Ok(())
 }
