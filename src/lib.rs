@@ -2,7 +2,9 @@
 //!
 //! Design note: JS owns nothing but marshalling. Every read, write, filter, merge,
 //! pagination and transaction runs here, against SQLite (embedded, bundled, through
-//! rusqlite, its statements run inline) or PostgreSQL (through sqlx runtime queries).
+//! rusqlite, its statements run inline) or PostgreSQL (sqlx runtime queries on connections
+//! of our own pool, which checks a connection only when a check can tell something; see
+//! db/postgres.rs).
 //! Open-ended JSON crosses the napi boundary as strings (much cheaper than napi object
 //! conversion), results as ASCII; each domain is one napi class, whose SQLite calls finish
 //! on the Node thread when nothing has to wait (see napi_api.rs). A SQLite file store also
