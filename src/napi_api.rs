@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use napi::bindgen_prelude::*;
+use napi::JsDeferred;
 use napi_derive::napi;
 
 use crate::config::{parse_url, Target};
@@ -79,34 +80,135 @@ impl<T: ToNapiValue> ToNapiValue for Outcome<T> {
 
 type StoreResult<T> = crate::error::Result<T>;
 
-/// Run one domain operation. `make` builds it (again, for a retry). With `try_sync` (SQLite
-/// and a small input) the operation is polled once on this thread: SQLite answers in
-/// microseconds, so a read or an uncontended write completes inside that poll and the
+/// Where an operation starts: its first poll on the Node thread or on the pool.
+#[derive(Clone, Copy, PartialEq)]
+enum Start {
+    /// SQLite, small input: complete it on this thread if nothing has to wait.
+    Here,
+    /// PostgreSQL, small input: send the statement from this thread, finish on the pool.
+    HereThenPool,
+    /// A large input: all of it on the pool.
+    Pool,
+}
+
+/// Run one domain operation. `make` builds it (again, for a retry). With `Start::Here`
+/// (SQLite and a small input) the operation is polled once on this thread: SQLite answers
+/// in microseconds, so a read or an uncontended write completes inside that poll and the
 /// value goes straight back, without the two thread hand-offs (tokio task, then the
 /// threadsafe-function wake-up of the event loop) that cost more than the statement. An
 /// operation that has to wait for a connection or for this process's write lock is handed,
 /// as it is, to the pool; one that met another process's write lock (it fails fast, see
 /// `SyncAttempt`, having written nothing) runs again there, where waiting is harmless.
-fn dispatch<T, F, Fut>(env: &Env, try_sync: bool, make: F) -> Result<Outcome<T>>
+/// With `Start::HereThenPool` see `start_here`.
+fn dispatch<T, F, Fut>(env: &Env, start: Start, make: F) -> Result<Outcome<T>>
 where
     T: ToNapiValue + Send + 'static,
     F: Fn() -> Fut,
     Fut: Future<Output = StoreResult<T>> + Send + 'static,
 {
-    if try_sync {
-        let mut fut = Box::pin(make());
-        let polled = {
-            let _attempt = SyncAttempt::enter();
-            fut.as_mut().poll(&mut Context::from_waker(Waker::noop()))
-        };
-        match polled {
-            Poll::Ready(Ok(v)) => return Ok(Outcome::Ready(v)),
-            Poll::Ready(Err(e)) if is_busy(&e) => {}
-            Poll::Ready(Err(e)) => return Err(e.into()),
-            Poll::Pending => return spawn(env, fut),
+    match start {
+        Start::Here => {
+            let mut fut = Box::pin(make());
+            let polled = {
+                let _attempt = SyncAttempt::enter();
+                fut.as_mut().poll(&mut Context::from_waker(Waker::noop()))
+            };
+            match polled {
+                Poll::Ready(Ok(v)) => return Ok(Outcome::Ready(v)),
+                Poll::Ready(Err(e)) if is_busy(&e) => {}
+                Poll::Ready(Err(e)) => return Err(e.into()),
+                Poll::Pending => return spawn(env, fut),
+            }
+            spawn(env, Box::pin(make()))
+        }
+        Start::HereThenPool => start_here(env, Box::pin(make())),
+        Start::Pool => spawn(env, Box::pin(make())),
+    }
+}
+
+/// What JS gets when an operation started here finishes on the pool.
+type Resolver<T> = Box<dyn FnOnce(Env) -> Result<T> + Send>;
+
+/// PostgreSQL: poll the operation once on this thread (inside the runtime's context), so
+/// its statement is on the wire before this call returns, and give it to the pool only
+/// when the server's answer wakes it. Spawning from the Node thread would wake a pool
+/// thread just to send the statement, and again for the answer: one thread hand-off per
+/// call saved. The wake-up comes on a pool thread (the one watching the socket), which
+/// then runs the rest of the operation itself.
+fn start_here<T, Fut>(env: &Env, mut fut: Pin<Box<Fut>>) -> Result<Outcome<T>>
+where
+    T: ToNapiValue + Send + 'static,
+    Fut: Future<Output = StoreResult<T>> + Send + 'static,
+{
+    let handoff = Arc::new(Handoff::<T, Fut> { state: std::sync::Mutex::new(HandoffState::Polling { woken: false }) });
+    let waker = Waker::from(handoff.clone());
+    let polled = within_runtime_if_available(|| fut.as_mut().poll(&mut Context::from_waker(&waker)));
+    match polled {
+        Poll::Ready(Ok(v)) => Ok(Outcome::Ready(v)),
+        Poll::Ready(Err(e)) => Err(e.into()),
+        Poll::Pending => {
+            let (deferred, promise) = env.create_deferred::<T, Resolver<T>>()?;
+            let mut state = handoff.state.lock().unwrap();
+            if matches!(*state, HandoffState::Polling { woken: true }) {
+                // Woken while we were still polling: nobody else will hand it over.
+                *state = HandoffState::Gone;
+                drop(state);
+                finish_on_pool(fut, deferred);
+            } else {
+                *state = HandoffState::Parked(fut, deferred);
+            }
+            Ok(Outcome::Pending(promise.raw()))
         }
     }
-    spawn(env, Box::pin(make()))
+}
+
+fn finish_on_pool<T, Fut>(fut: Pin<Box<Fut>>, deferred: JsDeferred<T, Resolver<T>>)
+where
+    T: ToNapiValue + Send + 'static,
+    Fut: Future<Output = StoreResult<T>> + Send + 'static,
+{
+    napi::bindgen_prelude::spawn(async move {
+        match fut.await {
+            Ok(v) => deferred.resolve(Box::new(move |_| Ok(v))),
+            Err(e) => deferred.reject(e.into()),
+        }
+    });
+}
+
+/// The waker of an operation started on the Node thread: its first wake-up hands the
+/// operation to the pool.
+struct Handoff<T: ToNapiValue, Fut> {
+    state: std::sync::Mutex<HandoffState<T, Fut>>,
+}
+
+enum HandoffState<T: ToNapiValue, Fut> {
+    /// The Node thread is polling it (or has not parked it yet).
+    Polling { woken: bool },
+    Parked(Pin<Box<Fut>>, JsDeferred<T, Resolver<T>>),
+    /// Handed to the pool, whose task has a waker of its own.
+    Gone,
+}
+
+impl<T, Fut> std::task::Wake for Handoff<T, Fut>
+where
+    T: ToNapiValue + Send + 'static,
+    Fut: Future<Output = StoreResult<T>> + Send + 'static,
+{
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref()
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        let mut state = self.state.lock().unwrap();
+        match std::mem::replace(&mut *state, HandoffState::Gone) {
+            HandoffState::Polling { .. } => *state = HandoffState::Polling { woken: true },
+            HandoffState::Parked(fut, deferred) => {
+                drop(state);
+                finish_on_pool(fut, deferred);
+            }
+            HandoffState::Gone => {}
+        }
+    }
 }
 
 fn small(input_bytes: usize) -> bool {
@@ -131,9 +233,13 @@ where
 macro_rules! op {
     ($self:ident, $env:ident, size = $size:expr, [$($a:ident),*], |$m:ident| $body:expr) => {{
         let domain = $self.inner.clone();
-        let try_sync = $self.sqlite && small($size);
+        let start = match (small($size), $self.sqlite) {
+            (true, true) => Start::Here,
+            (true, false) => Start::HereThenPool,
+            (false, _) => Start::Pool,
+        };
         $(let $a = Arc::new($a);)*
-        dispatch($env, try_sync, move || {
+        dispatch($env, start, move || {
             let $m = domain.clone();
             $(let $a = $a.clone();)*
             async move { $body }
