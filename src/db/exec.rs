@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use rusqlite::types::Value;
 use sqlx::postgres::PgRow;
-use sqlx::Row as _;
+use sqlx::{Row as _, ValueRef as _};
 
 use super::postgres::{PgConn, PgPool, PgTx};
 use super::sql::{Arg, Q};
@@ -18,6 +18,16 @@ use crate::error::{Result, StoreError};
 pub enum AnyPool {
     Sqlite(Arc<SqlitePool>),
     Postgres(PgPool),
+}
+
+/// Text a database handed back, checked to be UTF-8 with SIMD: std's check was ~9% of a
+/// 40-message list (message text with accented, CJK and emoji characters). On failure std
+/// checks again, for its detailed error.
+pub fn utf8(b: &[u8]) -> std::result::Result<&str, std::str::Utf8Error> {
+    match simdutf8::basic::from_utf8(b) {
+        Ok(s) => Ok(s),
+        Err(_) => std::str::from_utf8(b),
+    }
 }
 
 /// One row of a result, read by position. Every column our statements select is text
@@ -47,7 +57,18 @@ impl Row {
                 Some(Value::Blob(b)) => Ok(Some(String::from_utf8_lossy(b).into_owned())),
                 None => Err(StoreError::Database { code: "COLUMN".into(), message: format!("no column {i}") }),
             },
-            Row::Postgres(r) => Ok(r.try_get(i)?),
+            Row::Postgres(r) => {
+                // sqlx's String decoding checks UTF-8 with std; same checks, faster one.
+                let v = r.try_get_raw(i)?;
+                if v.is_null() {
+                    return Ok(None);
+                }
+                if !<String as sqlx::Type<sqlx::Postgres>>::compatible(&v.type_info()) {
+                    return Ok(r.try_get(i)?); // the type mismatch error
+                }
+                let bytes = v.as_bytes().map_err(sqlx::Error::Decode)?;
+                Ok(Some(utf8(bytes).map_err(|e| sqlx::Error::Decode(e.into()))?.to_owned()))
+            }
         }
     }
 

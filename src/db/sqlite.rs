@@ -19,11 +19,11 @@ use std::sync::{Arc, Condvar, Mutex as StdMutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use rusqlite::types::Value;
+use rusqlite::types::{Type, Value, ValueRef};
 use rusqlite::{ffi, Connection, OpenFlags};
 use tokio::sync::{Mutex, OwnedMutexGuard, OwnedSemaphorePermit, Semaphore};
 
-use super::exec::Row;
+use super::exec::{utf8, Row};
 use super::sql::{Arg, Q};
 use super::OpenOptions;
 use crate::error::{Result, StoreError};
@@ -461,7 +461,10 @@ pub fn fetch_all(conn: &Connection, q: &Q, limit: Option<usize>) -> Result<Vec<R
     while let Some(r) = rows.next()? {
         let mut vals = Vec::with_capacity(n);
         for i in 0..n {
-            vals.push(r.get::<_, Value>(i)?);
+            vals.push(match r.get_ref(i)? {
+                ValueRef::Text(b) => Value::Text(utf8(b).map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, Type::Text, e.into()))?.to_owned()),
+                other => other.into(),
+            });
         }
         out.push(Row::Sqlite(vals));
         if limit.is_some_and(|l| out.len() >= l) {
@@ -509,6 +512,23 @@ mod tests {
             meanwhile();
         }
         file_size(path) >= target
+    }
+
+    /// Text columns come back as they are stored, multi-byte characters included, and text
+    /// that is not UTF-8 is an error, never a guess.
+    #[test]
+    fn text_columns_are_checked_utf8() {
+        let conn = Connection::open_in_memory().unwrap();
+        let text = "café 東京 🚀 ".repeat(50) + "end";
+        let mut q = crate::db::Dialect::sqlite().q();
+        q.s("SELECT ").a(&text).s(", 7, NULL");
+        let rows = fetch_all(&conn, &q, None).unwrap();
+        assert_eq!(rows[0].text(0).unwrap().as_deref(), Some(text.as_str()));
+        assert_eq!(rows[0].int(1).unwrap(), 7);
+        assert_eq!(rows[0].text(2).unwrap(), None);
+        let mut q = crate::db::Dialect::sqlite().q();
+        q.s("SELECT CAST(x'636166c3' AS TEXT)");
+        assert!(fetch_all(&conn, &q, None).is_err(), "a truncated UTF-8 sequence");
     }
 
     #[test]
