@@ -131,6 +131,15 @@ impl Dialect {
         }
     }
 
+    /// `ts_read` as a value that compares with `ts_col` (PostgreSQL: the millisecond text
+    /// cast back to timestamptz, exactly what binding `ts_read`'s text with `Q::ts` gives).
+    pub fn ts_read_value(&self, col: &str) -> String {
+        match self.backend {
+            Backend::Sqlite => self.ts_read(col),
+            Backend::Postgres => format!("CAST({} AS timestamptz)", self.ts_read(col)),
+        }
+    }
+
     /// A timestamp column for comparison and ordering.
     pub fn ts_col(&self, col: &str) -> String {
         match self.backend {

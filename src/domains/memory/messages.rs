@@ -164,6 +164,14 @@ fn list_response(msgs: &[MessageRow], total: i64, page: i64, per_page: &Value, h
     out
 }
 
+/// Include windows overlap: each message once, in (createdAt, id) order.
+fn distinct_ascending(msgs: Vec<MessageRow>) -> Vec<MessageRow> {
+    let mut seen = HashSet::new();
+    let mut out: Vec<MessageRow> = msgs.into_iter().filter(|m| seen.insert(m.id.clone())).collect();
+    sort_messages(&mut out, Dir::Asc);
+    out
+}
+
 fn rows_to_messages(rows: Vec<Row>) -> Result<Vec<MessageRow>> {
     rows.into_iter().map(MessageRow::from_row).collect()
 }
@@ -399,48 +407,41 @@ impl Memory {
     async fn include_windows(&self, conn: &mut Conn, includes: &[Include], resource: Option<&str>) -> Result<Vec<MessageRow>> {
         let d = self.db.dialect();
         let created = d.ts_col("createdAt");
-        let ids: Vec<&str> = includes.iter().map(|i| i.id.as_str()).collect();
-        let mut q = self.db.q();
-        q.s(&format!("SELECT id, thread_id, {} FROM ", d.ts_read("createdAt"))).t("mastra_messages").s(" WHERE ").in_list("id", &ids);
-        if let Some(r) = resource {
-            q.s(r#" AND "resourceId" = "#).a(r);
+        if d.is_pg() {
+            return self.include_windows_pg(conn, includes, resource).await;
         }
-        let targets: HashMap<String, (String, String)> = conn
-            .fetch_all(&q)
-            .await?
-            .iter()
-            .map(|r| Ok((r.string(0)?, (r.string(1)?, r.string(2)?))))
-            .collect::<Result<_>>()?;
-
-        // The windows, UNION ALL'd into one statement (one round trip on PostgreSQL) per
-        // WINDOW_ARMS of them: per target, the target and up to `prev` before it, and up
-        // to `next` after it, in (createdAt, id) order within the target's own thread.
-        let mut arms: Vec<(&String, &String, &Include, &str, &str, i64)> = Vec::new();
+        // The windows, UNION ALL'd into one statement per WINDOW_ARMS of them: per target, the target and up to `prev` before it, and up
+        // to `next` after it, in (createdAt, id) order within the target's own thread. The
+        // target's thread and createdAt are scalar subqueries of its arm (a target that
+        // does not exist, or is outside the resource, gives an empty window), instead of a
+        // lookup statement of their own.
+        let mut arms: Vec<(&Include, &str, &str, i64)> = Vec::new();
         for inc in includes {
-            let Some((thread, at)) = targets.get(&inc.id) else { continue };
             for (cmp, dir, n) in [("<=", "DESC", inc.prev + 1), (">", "ASC", inc.next)] {
                 if n > 0 {
-                    arms.push((thread, at, inc, cmp, dir, n));
+                    arms.push((inc, cmp, dir, n));
                 }
             }
         }
+        let target = |q: &mut crate::db::Q, what: &str, inc: &Include| {
+            q.s(&format!("(SELECT {what} FROM ")).t("mastra_messages").s(" WHERE id = ").a(&inc.id);
+            if let Some(r) = resource {
+                q.s(r#" AND "resourceId" = "#).a(r);
+            }
+            q.s(")");
+        };
         let mut out: Vec<MessageRow> = Vec::new();
-        let mut seen = HashSet::new();
         for chunk in arms.chunks(WINDOW_ARMS) {
             let mut q = self.db.q();
-            for (k, (thread, at, inc, cmp, dir, n)) in chunk.iter().enumerate() {
+            for (k, (inc, cmp, dir, n)) in chunk.iter().enumerate() {
                 if k > 0 {
                     q.s(" UNION ALL ");
                 }
-                q.s(&format!("SELECT * FROM (SELECT {} FROM ", message_cols(d)))
-                    .t("mastra_messages")
-                    .s(" WHERE thread_id = ")
-                    .a(*thread)
-                    .s(&format!(" AND ({created}, id) {cmp} ("))
-                    .ts(at)
-                    .s(", ")
-                    .a(&inc.id)
-                    .s(")");
+                q.s(&format!("SELECT * FROM (SELECT {} FROM ", message_cols(d))).t("mastra_messages").s(" WHERE thread_id = ");
+                target(&mut q, "thread_id", inc);
+                q.s(&format!(" AND ({created}, id) {cmp} ("));
+                target(&mut q, &d.ts_read_value("createdAt"), inc);
+                q.s(", ").a(&inc.id).s(")");
                 if let Some(r) = resource {
                     q.s(r#" AND "resourceId" = "#).a(r);
                 }
@@ -448,14 +449,45 @@ impl Memory {
                 q.limit(Some(*n), 0);
                 q.s(&format!(") AS w{k}"));
             }
-            for m in rows_to_messages(conn.fetch_all(&q).await?)? {
-                if seen.insert(m.id.clone()) {
-                    out.push(m);
-                }
-            }
+            out.extend(rows_to_messages(conn.fetch_all(&q).await?)?);
         }
-        sort_messages(&mut out, Dir::Asc);
-        Ok(out)
+        Ok(distinct_ascending(out))
+    }
+
+    /// `include_windows` on PostgreSQL: one statement whose text does not depend on the
+    /// number of includes (they go in as arrays), joining each target to its two windows
+    /// with LATERAL. Statements here are planned on every run (see postgres.rs), and the
+    /// UNION of two arms per include took 0.34 ms to plan against 0.09 ms to run.
+    async fn include_windows_pg(&self, conn: &mut Conn, includes: &[Include], resource: Option<&str>) -> Result<Vec<MessageRow>> {
+        use crate::db::ColKind::Text;
+        let d = self.db.dialect();
+        let created = d.ts_col("createdAt");
+        // The target's createdAt exactly as the SQLite path compares it: read at
+        // millisecond precision (`ts_read`), as a timestamp again.
+        let at = format!("CAST({} AS timestamptz)", d.ts_read_of("t.", "createdAt"));
+        let cols = message_cols(d);
+        let values: Vec<[String; 3]> = includes.iter().map(|i| [i.id.clone(), (i.prev + 1).to_string(), i.next.to_string()]).collect();
+        let rows: Vec<Vec<&str>> = values.iter().map(|v| v.iter().map(String::as_str).collect()).collect();
+        let mut q = self.db.q();
+        q.s("SELECT w.* FROM (").rows(&[Text, Text, Text], &rows).s(") AS inc JOIN ").t("mastra_messages").s(" AS t ON t.id = inc.c0");
+        if let Some(r) = resource {
+            q.s(r#" AND t."resourceId" = "#).a(r);
+        }
+        q.s(" CROSS JOIN LATERAL (");
+        for (k, (cmp, dir, n)) in [("<=", "DESC", "inc.c1"), (">", "ASC", "inc.c2")].into_iter().enumerate() {
+            if k > 0 {
+                q.s(" UNION ALL ");
+            }
+            q.s(&format!("(SELECT {cols} FROM "))
+                .t("mastra_messages")
+                .s(&format!(" WHERE thread_id = t.thread_id AND ({created}, id) {cmp} ({at}, t.id)"));
+            if let Some(r) = resource {
+                q.s(r#" AND "resourceId" = "#).a(r);
+            }
+            q.s(&format!(" ORDER BY {created} {dir}, id {dir} LIMIT CAST({n} AS bigint))"));
+        }
+        q.s(") AS w");
+        Ok(distinct_ascending(rows_to_messages(conn.fetch_all(&q).await?)?))
     }
 
     /// `listMessagesById`: `{ messages, normalize }`, the messages with these ids from any
