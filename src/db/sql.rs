@@ -315,15 +315,11 @@ impl Q {
                     .collect();
                 self.s(&format!("SELECT {} FROM UNNEST(", select.join(", ")));
                 for i in 0..kinds.len() {
-                    let column: Vec<String> = rows.iter().map(|row| row[i].to_string()).collect();
-                    if column.iter().any(|v| v.contains('\0')) && self.invalid.is_none() {
-                        self.invalid = Some("text values (ids, names, filters) may not contain the NUL character".into());
-                    }
                     if i > 0 {
                         self.s(", ");
                     }
-                    let p = self.placeholder(Arg::TextArray(column));
-                    self.s(&format!("CAST({p} AS text[])"));
+                    let column: Vec<&str> = rows.iter().map(|row| row[i]).collect();
+                    self.text_array(&column);
                 }
                 let names: Vec<String> = (0..kinds.len()).map(|i| format!("c{i}")).collect();
                 self.s(&format!(") AS u({})", names.join(", ")));
@@ -394,6 +390,16 @@ impl Q {
             Backend::Postgres => self.sql.push_str(&format!("{col} IN (SELECT jsonb_array_elements_text(CAST({p} AS jsonb)))")),
         }
         self
+    }
+
+    /// PostgreSQL only: append one `text[]` parameter holding `items`.
+    pub fn text_array(&mut self, items: &[impl AsRef<str>]) -> &mut Self {
+        let items: Vec<String> = items.iter().map(|s| s.as_ref().to_string()).collect();
+        if items.iter().any(|v| v.contains('\0')) && self.invalid.is_none() {
+            self.invalid = Some("text values (ids, names, filters) may not contain the NUL character".into());
+        }
+        let p = self.placeholder(Arg::TextArray(items));
+        self.s(&format!("CAST({p} AS text[])"))
     }
 
     /// Append ` LIMIT n OFFSET m`; `None` means no limit.
@@ -572,6 +578,12 @@ mod tests {
         let mut q = Dialect::postgres("s").q();
         q.in_list("id", &["a", "b"]);
         assert!(q.sql.contains("jsonb_array_elements_text(CAST($1 AS jsonb))"));
+        let mut q = Dialect::postgres("s").q();
+        q.text_array(&["a", "b"]);
+        assert_eq!((q.sql.as_str(), q.args.clone()), ("CAST($1 AS text[])", vec![Arg::TextArray(vec!["a".into(), "b".into()])]));
+        let mut q = Dialect::postgres("s").q();
+        q.text_array(&["a", "b\0"]);
+        assert!(q.invalid.is_some(), "NUL refused as in any text argument");
         // One item is an equality on either backend.
         let mut q = Dialect::postgres("s").q();
         q.in_list("id", &["a"]);

@@ -118,6 +118,15 @@ impl Memory {
 /// Append the UPDATE behind `touch_threads_of`.
 fn push_touch(q: &mut Q, thread_ids: &[&str], message_ids: &[String], only_thread: Option<&str>) {
     q.s("UPDATE ").t("mastra_threads").s(" SET ").ts_set("updatedAt", &now_iso()).s(" WHERE ");
+    if q.d.is_pg() && only_thread.is_none() && message_ids.len() <= 64 {
+        // A small batch: one index condition (an array of ids) instead of an OR of two,
+        // measured 9% of a 20-message saveMessages. A large one keeps the OR: there the
+        // planner scans the threads and tests each against two hashed lists, where a
+        // 200-id array is searched linearly per row (6% slower at 500 messages).
+        q.s("id = ANY(").text_array(thread_ids).s(" || ARRAY(SELECT thread_id FROM ").t("mastra_messages").s(" WHERE id = ANY(");
+        q.text_array(message_ids).s("))) ");
+        return;
+    }
     if !thread_ids.is_empty() {
         q.in_list("id", thread_ids).s(" OR ");
     }
