@@ -276,8 +276,12 @@ impl PgTx {
     pub async fn commit(mut self) -> Result<()> {
         let mut conn = self.conn.take().expect("an open transaction has its connection");
         let r = PgTransactionManager::commit(conn.start()).await;
-        conn.finish(r)?;
-        Ok(())
+        // A COMMIT the server refused (a deferred constraint, a serialization failure) ended
+        // the transaction there, but sqlx still counts it open and would answer the next
+        // BEGIN with a SAVEPOINT: retire the connection.
+        let r = conn.finish(r);
+        conn.busy |= r.is_err();
+        Ok(r?)
     }
 }
 
@@ -291,7 +295,9 @@ impl Drop for PgTx {
             Ok(rt) => {
                 rt.spawn(async move {
                     let r = PgTransactionManager::rollback(conn.start()).await;
-                    let _ = conn.finish(r);
+                    // As in `commit`: a failed ROLLBACK leaves sqlx's count of open
+                    // transactions wrong, so the connection is not reused.
+                    conn.busy |= conn.finish(r).is_err();
                 });
             }
             Err(_) => conn.busy = true,
@@ -348,6 +354,28 @@ mod tests {
         };
         let first = pid(p.acquire().await.unwrap()).await;
         assert_eq!(pid(p.acquire().await.unwrap()).await, first);
+        p.close().await;
+    }
+
+    /// A COMMIT the server refuses must not leave the connection believing it is still in
+    /// a transaction (its next BEGIN would be a SAVEPOINT, which fails outside one).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_refused_commit_does_not_poison_the_next_transaction() {
+        let Some(p) = pool(OpenOptions { max_connections: Some(1), ..Default::default() }).await else { return };
+        let mut tx = PgTx::begin(p.acquire().await.unwrap()).await.unwrap();
+        for sql in [
+            "CREATE TEMP TABLE mns_deferred (k int UNIQUE DEFERRABLE INITIALLY DEFERRED) ON COMMIT DROP",
+            "INSERT INTO mns_deferred VALUES (1), (1)",
+        ] {
+            one(tx.conn(), sql).await.unwrap();
+        }
+        let err = tx.commit().await.unwrap_err();
+        assert_eq!(err.code(), "23505", "{err}");
+        for _ in 0..3 {
+            let mut tx = PgTx::begin(p.acquire().await.unwrap()).await.unwrap();
+            one(tx.conn(), "SELECT 1").await.unwrap();
+            tx.commit().await.unwrap();
+        }
         p.close().await;
     }
 
