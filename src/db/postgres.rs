@@ -235,6 +235,19 @@ impl PgConn {
     }
 }
 
+impl PgConn {
+    /// `finish` for a COMMIT or ROLLBACK: one that failed in any way also retires the
+    /// connection, since sqlx then still counts the transaction open (its next BEGIN would
+    /// be a SAVEPOINT, which fails outside a transaction).
+    fn end_transaction(&mut self, r: std::result::Result<(), sqlx::Error>) -> std::result::Result<(), sqlx::Error> {
+        let r = self.finish(r);
+        if r.is_err() {
+            self.busy = true;
+        }
+        r
+    }
+}
+
 impl Drop for PgConn {
     fn drop(&mut self) {
         let Some(conn) = self.conn.take() else { return };
@@ -276,12 +289,9 @@ impl PgTx {
     pub async fn commit(mut self) -> Result<()> {
         let mut conn = self.conn.take().expect("an open transaction has its connection");
         let r = PgTransactionManager::commit(conn.start()).await;
-        // A COMMIT the server refused (a deferred constraint, a serialization failure) ended
-        // the transaction there, but sqlx still counts it open and would answer the next
-        // BEGIN with a SAVEPOINT: retire the connection.
-        let r = conn.finish(r);
-        conn.busy |= r.is_err();
-        Ok(r?)
+        // A COMMIT the server refuses (a deferred constraint, a serialization failure)
+        // retires the connection: see `end_transaction`.
+        Ok(conn.end_transaction(r)?)
     }
 }
 
@@ -295,9 +305,7 @@ impl Drop for PgTx {
             Ok(rt) => {
                 rt.spawn(async move {
                     let r = PgTransactionManager::rollback(conn.start()).await;
-                    // As in `commit`: a failed ROLLBACK leaves sqlx's count of open
-                    // transactions wrong, so the connection is not reused.
-                    conn.busy |= conn.finish(r).is_err();
+                    let _ = conn.end_transaction(r);
                 });
             }
             Err(_) => conn.busy = true,

@@ -131,12 +131,13 @@ impl Dialect {
         }
     }
 
-    /// `ts_read` as a value that compares with `ts_col` (PostgreSQL: the millisecond text
-    /// cast back to timestamptz, exactly what binding `ts_read`'s text with `Q::ts` gives).
-    pub fn ts_read_value(&self, col: &str) -> String {
+    /// `ts_read_of` as a value that compares with `ts_col` (PostgreSQL: the millisecond
+    /// text cast back to timestamptz, exactly what binding `ts_read`'s text with `Q::ts`
+    /// gives).
+    pub fn ts_read_value_of(&self, alias: &str, col: &str) -> String {
         match self.backend {
-            Backend::Sqlite => self.ts_read(col),
-            Backend::Postgres => format!("CAST({} AS timestamptz)", self.ts_read(col)),
+            Backend::Sqlite => self.ts_read_of(alias, col),
+            Backend::Postgres => format!("CAST({} AS timestamptz)", self.ts_read_of(alias, col)),
         }
     }
 

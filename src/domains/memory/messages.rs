@@ -415,15 +415,15 @@ impl Memory {
     /// of its own thread, in (createdAt, id) order. Deduplicated, ascending.
     async fn include_windows(&self, conn: &mut Conn, includes: &[Include], resource: Option<&str>) -> Result<Vec<MessageRow>> {
         let d = self.db.dialect();
-        let created = d.ts_col("createdAt");
         if d.is_pg() {
             return self.include_windows_pg(conn, includes, resource).await;
         }
-        // The windows, UNION ALL'd into one statement per WINDOW_ARMS of them: per target, the target and up to `prev` before it, and up
-        // to `next` after it, in (createdAt, id) order within the target's own thread. The
-        // target's thread and createdAt are scalar subqueries of its arm (a target that
-        // does not exist, or is outside the resource, gives an empty window), instead of a
-        // lookup statement of their own.
+        let created = d.ts_col("createdAt");
+        // The windows, UNION ALL'd into one statement per WINDOW_ARMS of them: per target,
+        // the target and up to `prev` before it, and up to `next` after it, in (createdAt,
+        // id) order within the target's own thread. The target's thread and createdAt are
+        // scalar subqueries of its arm (a target that does not exist, or is outside the
+        // resource, gives an empty window), instead of a lookup statement of their own.
         let mut arms: Vec<(&Include, &str, &str, i64)> = Vec::new();
         for inc in includes {
             for (cmp, dir, n) in [("<=", "DESC", inc.prev + 1), (">", "ASC", inc.next)] {
@@ -449,7 +449,7 @@ impl Memory {
                 q.s(&format!("SELECT * FROM (SELECT {} FROM ", message_cols(d))).t("mastra_messages").s(" WHERE thread_id = ");
                 target(&mut q, "thread_id", inc);
                 q.s(&format!(" AND ({created}, id) {cmp} ("));
-                target(&mut q, &d.ts_read_value("createdAt"), inc);
+                target(&mut q, &d.ts_read_value_of("", "createdAt"), inc);
                 q.s(", ").a(&inc.id).s(")");
                 if let Some(r) = resource {
                     q.s(r#" AND "resourceId" = "#).a(r);
@@ -471,9 +471,8 @@ impl Memory {
         use crate::db::ColKind::Text;
         let d = self.db.dialect();
         let created = d.ts_col("createdAt");
-        // The target's createdAt exactly as the SQLite path compares it: read at
-        // millisecond precision (`ts_read`), as a timestamp again.
-        let at = format!("CAST({} AS timestamptz)", d.ts_read_of("t.", "createdAt"));
+        // The target's createdAt as the SQLite path compares it (millisecond precision).
+        let at = d.ts_read_value_of("t.", "createdAt");
         let cols = message_cols(d);
         let values: Vec<[String; 3]> = includes.iter().map(|i| [i.id.clone(), (i.prev + 1).to_string(), i.next.to_string()]).collect();
         let rows: Vec<Vec<&str>> = values.iter().map(|v| v.iter().map(String::as_str).collect()).collect();
