@@ -7,6 +7,7 @@ pub mod migrate;
 pub mod postgres;
 pub mod sql;
 pub mod sqlite;
+mod walbuf;
 
 use std::sync::Arc;
 

@@ -235,16 +235,21 @@ impl SqlitePool {
             }
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
-        let writer = Connection::open_with_flags(path, flags)?;
+        // Every connection of a file database writes its WAL through walbuf.rs.
+        let open = |path: &str| match super::walbuf::register() {
+            true => Connection::open_with_flags_and_vfs(path, flags, super::walbuf::NAME.to_str().expect("ASCII")),
+            false => Connection::open_with_flags(path, flags),
+        };
+        let writer = open(path)?;
         configure(&writer, opts, true)?;
-        let ckpt_conn = Connection::open_with_flags(path, flags)?;
+        let ckpt_conn = open(path)?;
         configure(&ckpt_conn, opts, true)?;
         let checkpointer = Checkpointer::start(ckpt_conn)?;
         let writer = checkpointer.attach(writer);
         let n_readers = opts.max_connections.unwrap_or(4).saturating_sub(1).max(1) as usize;
         let mut readers = Vec::with_capacity(n_readers);
         for _ in 0..n_readers {
-            let r = Connection::open_with_flags(path, flags)?;
+            let r = open(path)?;
             configure(&r, opts, true)?;
             readers.push(r);
         }
