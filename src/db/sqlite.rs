@@ -236,7 +236,8 @@ impl SqlitePool {
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
         // Every connection of a file database writes its WAL through walbuf.rs.
-        let open = |path: &str| match super::walbuf::register() {
+        let walbuf = super::walbuf::register();
+        let open = |path: &str| match walbuf {
             true => Connection::open_with_flags_and_vfs(path, flags, super::walbuf::NAME.to_str().expect("ASCII")),
             false => Connection::open_with_flags(path, flags),
         };
@@ -573,10 +574,11 @@ mod tests {
         // ~27,000 WAL pages with no pause between commits: the WAL must start over (after
         // the writer's inline checkpoint) instead of growing with every write. Headroom:
         // the inline checkpoint is retried on each commit while a background round holds
-        // the checkpoint lock, which on a loaded machine can take a few hundred commits.
+        // the checkpoint lock, which on a loaded machine can take a few hundred commits
+        // (measured up to ~4,200 pages past the limit with the whole test suite running).
         insert_rows(&rt, &pool, 9_000, 8);
         let wal = file_size(&format!("{path}-wal"));
-        let bound = (CHECKPOINT_INLINE_PAGES as u64 * 3 / 2) * (4096 + 24);
+        let bound = (CHECKPOINT_INLINE_PAGES as u64 * 2) * (4096 + 24);
         assert!(wal <= bound, "WAL is {wal} bytes, bound {bound}");
         let rows: i64 = rt.block_on(async { pool.writer().await.unwrap().conn().query_row("SELECT count(*) FROM t", [], |r| r.get(0)).unwrap() });
         assert_eq!(rows, 9_000);

@@ -145,7 +145,7 @@ unsafe fn flush(f: *mut ffi::sqlite3_file) -> c_int {
     let mut rc = ffi::SQLITE_OK;
     for (i, chunk) in p.data.chunks(WRITE_MAX).enumerate() {
         #[cfg(test)]
-        tests::WAL_WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        tests::WAL_WRITES.with(|n| n.set(n.get() + 1));
         rc = write(inner(f), chunk.as_ptr() as *const c_void, chunk.len() as c_int, p.start + (i * WRITE_MAX) as i64);
         if rc != ffi::SQLITE_OK {
             break;
@@ -166,7 +166,7 @@ unsafe extern "C" fn x_write(f: *mut ffi::sqlite3_file, src: *const c_void, n: c
             return rc;
         }
         #[cfg(test)]
-        tests::WAL_WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        tests::WAL_WRITES.with(|n| n.set(n.get() + 1));
         return (methods(f).xWrite.expect("xWrite"))(inner(f), src, n, off);
     }
     let p = pending(f);
@@ -343,12 +343,12 @@ static WAL_METHODS: ffi::sqlite3_io_methods = ffi::sqlite3_io_methods {
 mod tests {
     use super::*;
     use rusqlite::{Connection, OpenFlags};
-    use std::sync::atomic::{AtomicUsize, Ordering};
 
-    /// Writes this VFS sent to the unix VFS's WAL handles (all tests of the binary).
-    pub static WAL_WRITES: AtomicUsize = AtomicUsize::new(0);
-    /// Tests that count WAL_WRITES must not overlap with other writers of this VFS.
-    static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    thread_local! {
+        /// Writes this VFS sent to the unix VFS's WAL handles on this thread (a test's
+        /// connection writes on the test's thread; other tests run on theirs).
+        pub static WAL_WRITES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
 
     fn fresh(name: &str) -> String {
         let path = std::env::temp_dir().join(format!("mns-walbuf-{name}-{}.db", std::process::id()));
@@ -399,7 +399,6 @@ mod tests {
     /// rewrites their checksums); and a rolled-back spill followed by more commits.
     #[test]
     fn every_commit_is_on_disk_when_it_returns_and_the_wal_stays_valid() {
-        let _serial = SERIAL.lock().unwrap();
         let path = fresh("shapes");
         let w = writer(&path);
         let r = plain(&path);
@@ -455,7 +454,6 @@ mod tests {
     /// there, including ones whose frames SQLite rewrote.
     #[test]
     fn a_copy_taken_after_any_commit_recovers_every_commit() {
-        let _serial = SERIAL.lock().unwrap();
         let path = fresh("crash");
         let copy = fresh("crash-copy");
         let w = writer(&path);
@@ -488,16 +486,15 @@ mod tests {
     /// The point of the shim: a commit's frames go out in one write, not two per page.
     #[test]
     fn a_small_commit_is_one_write() {
-        let _serial = SERIAL.lock().unwrap();
         let path = fresh("count");
         let w = writer(&path);
         w.execute_batch("CREATE INDEX IF NOT EXISTS t_v ON t (v); INSERT INTO t (k, v) VALUES ('warm', x'00')").unwrap();
-        let before = WAL_WRITES.load(Ordering::Relaxed);
+        let before = WAL_WRITES.with(|n| n.get());
         for i in 0..50 {
             // Three pages per commit at least: the table, the unique index and t_v.
             w.execute("INSERT INTO t (k, v) VALUES (?1, randomblob(50))", [format!("c{i}")]).unwrap();
         }
-        let writes = WAL_WRITES.load(Ordering::Relaxed) - before;
+        let writes = WAL_WRITES.with(|n| n.get()) - before;
         assert_eq!(writes, 50, "one write per commit");
         let frames: i64 = w.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1)).unwrap();
         assert!(frames >= 150, "the commits wrote {frames} frames");
@@ -505,3 +502,4 @@ mod tests {
         remove(&path);
     }
 }
+
