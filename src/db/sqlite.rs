@@ -237,9 +237,13 @@ impl SqlitePool {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
         // Every connection of a file database writes its WAL through walbuf.rs.
         let walbuf = super::walbuf::register();
-        let open = |path: &str| match walbuf {
-            true => Connection::open_with_flags_and_vfs(path, flags, super::walbuf::NAME.to_str().expect("ASCII")),
-            false => Connection::open_with_flags(path, flags),
+        let open = |path: &str| -> Result<Connection> {
+            if !walbuf {
+                return Ok(Connection::open_with_flags(path, flags)?);
+            }
+            let conn = Connection::open_with_flags_and_vfs(path, flags, super::walbuf::NAME.to_str().expect("ASCII"))?;
+            super::walbuf::attach(&conn);
+            Ok(conn)
         };
         let writer = open(path)?;
         configure(&writer, opts, true)?;

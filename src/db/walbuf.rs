@@ -1,5 +1,5 @@
-//! A VFS shim over SQLite's default ("unix") VFS that writes a file database's WAL in one
-//! system call per commit instead of two per page.
+//! A VFS shim over SQLite's default VFS ("unix" on Linux) that writes a file database's WAL
+//! in one system call per commit instead of two per page.
 //!
 //! Why: SQLite appends each WAL frame as two `pwrite`s (the 24-byte frame header, then the
 //! page), so a one-message `saveMessages` (about 9 pages: the row, five index leaves, the
@@ -8,19 +8,24 @@
 //! inode timestamps) and per touched page-cache page (a 4,120-byte frame straddles two).
 //!
 //! What: a WAL handle keeps the frames it appends in a buffer and writes them out with one
-//! `pwrite` when it appends a commit frame's page (the frame header's "database size" field
-//! is non-zero only on a commit frame). Only that shape of write is delayed; everything else
-//! sees the file exactly as SQLite wrote it:
-//! - Frames reach the file before the commit's `xWrite` returns, and so before SQLite
-//!   publishes the commit in the shared wal-index. No reader (this process or another) can
-//!   look for a frame that is still buffered; a crash loses only frames of a transaction
-//!   that never committed, which SQLite ignores anyway.
-//! - Any other call on the handle (read, sync, size, truncate, file control, close) writes
-//!   the buffer first. A write below what this handle has already appended (SQLite
-//!   rewriting a frame of the current transaction, or its checksums) goes straight through,
-//!   after the buffer. A failed write is reported by the `xWrite` that triggered it, so
-//!   the transaction fails as it would have.
-//! Database, journal and temporary files are opened by the unix VFS directly, untouched.
+//! `pwrite` (64 KiB per call at most, the unix VFS's limit) when it appends a commit frame's
+//! page (the frame header's "database size" field is non-zero only on a commit frame).
+//! Only that shape of write is delayed; everything else sees the file as SQLite wrote it:
+//! - A commit's frames reach the file before its `xWrite` returns, and so before SQLite
+//!   publishes the commit in the shared wal-index: no reader, in this process or another,
+//!   can look for a frame that is still buffered.
+//! - Any other call on the handle (read, sync, size, truncate, file control) writes the
+//!   buffer first; if that fails it reports an I/O error, which makes SQLite roll the whole
+//!   transaction back (the frames it thought written are lost). A write below what this
+//!   handle has already appended (SQLite rewriting a frame of the current transaction, or
+//!   its checksums) goes straight through, after the buffer.
+//! - Frames a transaction spilled before rolling back are dropped, never written (the
+//!   connection's rollback hook, `attach`): by then another connection may own those
+//!   offsets. Closing a handle drops what is left for the same reason. A crash loses only
+//!   frames of transactions that never committed, which SQLite ignores anyway.
+//! - A WAL without power-safe overwrite (URI `psow=0`), whose synchronous=FULL commits are
+//!   padded and synced mid-frame, is not buffered at all.
+//! Database, journal and temporary files are opened by the underlying VFS directly, untouched.
 
 use std::ffi::{c_int, c_void, CStr};
 use std::sync::OnceLock;
@@ -61,7 +66,7 @@ struct Pending {
     commit_next: bool,
 }
 
-/// The unix VFS, as found at registration.
+/// The default VFS ("unix" on Linux), as found at registration.
 static REAL: OnceLock<usize> = OnceLock::new();
 static REGISTERED: OnceLock<std::result::Result<(), c_int>> = OnceLock::new();
 
@@ -75,8 +80,8 @@ pub fn register() -> bool {
                 return Err(ffi::SQLITE_ERROR);
             }
             let _ = REAL.set(real as usize);
-            // A copy of the unix VFS (every other method, and pAppData, as they are), with a
-            // larger file object and our xOpen.
+            // A copy of the default VFS (every other method, and pAppData, as they are), with
+            // a larger file object and our xOpen.
             let mut vfs: ffi::sqlite3_vfs = *real;
             vfs.zName = NAME.as_ptr();
             vfs.szOsFile = (*real).szOsFile + HEADER as c_int;
@@ -117,6 +122,19 @@ unsafe extern "C" fn x_open(
     if rc != ffi::SQLITE_OK || (*inner).pMethods.is_null() {
         return rc;
     }
+    let caps = match (*(*inner).pMethods).xDeviceCharacteristics {
+        Some(dc) => dc(inner),
+        None => 0,
+    };
+    // SQLite decides on padding from the database file, whose `psow` URI parameter the WAL
+    // handle does not apply to itself: both are checked.
+    if caps & ffi::SQLITE_IOCAP_POWERSAFE_OVERWRITE == 0 || ffi::sqlite3_uri_boolean(name, c"psow".as_ptr(), 1) == 0 {
+        // Without power-safe overwrite (URI `psow=0`), a synchronous=FULL commit pads the
+        // WAL to a sector boundary and syncs in the middle of a frame: too many shapes to
+        // buffer safely for a setting this store never uses. Such a WAL is written as is.
+        (*(*inner).pMethods).xClose.expect("xClose")(inner);
+        return open(real, name, file, flags, out_flags);
+    }
     (*wal).buf = Box::into_raw(Box::default());
     (*wal).base.pMethods = &WAL_METHODS;
     rc
@@ -136,8 +154,7 @@ unsafe fn pending<'a>(f: *mut ffi::sqlite3_file) -> &'a mut Pending {
 
 /// Writes the buffer out (a no-op when empty). The buffer is emptied either way: after a
 /// failed write SQLite abandons the transaction, and its frames with it.
-unsafe fn flush(f: *mut ffi::sqlite3_file) -> c_int {
-    let p = pending(f);
+unsafe fn flush(f: *mut ffi::sqlite3_file, p: &mut Pending) -> c_int {
     if p.data.is_empty() {
         return ffi::SQLITE_OK;
     }
@@ -152,8 +169,17 @@ unsafe fn flush(f: *mut ffi::sqlite3_file) -> c_int {
         }
     }
     p.data.clear();
-    p.commit_next = false;
     rc
+}
+
+/// `flush` for a call other than a write. Its failure loses frames SQLite believes written,
+/// so it must end the transaction: an I/O error does (SQLite rolls the whole transaction
+/// back), where SQLITE_FULL from a read would only undo the current statement.
+unsafe fn flush_before(f: *mut ffi::sqlite3_file) -> c_int {
+    match flush(f, pending(f)) {
+        ffi::SQLITE_OK => ffi::SQLITE_OK,
+        _ => ffi::SQLITE_IOERR_WRITE,
+    }
 }
 
 unsafe extern "C" fn x_write(f: *mut ffi::sqlite3_file, src: *const c_void, n: c_int, off: i64) -> c_int {
@@ -161,7 +187,7 @@ unsafe extern "C" fn x_write(f: *mut ffi::sqlite3_file, src: *const c_void, n: c
     let new_generation = n == WAL_HEADER && off == 0;
     if off < p.appended && !new_generation {
         // A rewrite of a frame this transaction already wrote: in order, and unbuffered.
-        let rc = flush(f);
+        let rc = flush(f, p);
         if rc != ffi::SQLITE_OK {
             return rc;
         }
@@ -169,21 +195,18 @@ unsafe extern "C" fn x_write(f: *mut ffi::sqlite3_file, src: *const c_void, n: c
         tests::WAL_WRITES.with(|n| n.set(n.get() + 1));
         return (methods(f).xWrite.expect("xWrite"))(inner(f), src, n, off);
     }
-    let p = pending(f);
     if new_generation {
-        let rc = flush(f);
+        let rc = flush(f, p);
         if rc != ffi::SQLITE_OK {
             return rc;
         }
         p.appended = 0;
     }
     if !p.data.is_empty() && (off != p.start + p.data.len() as i64 || p.data.len() + n as usize > CAP) {
-        let commit_next = p.commit_next;
-        let rc = flush(f);
+        let rc = flush(f, p);
         if rc != ffi::SQLITE_OK {
             return rc;
         }
-        p.commit_next = commit_next;
     }
     let bytes = std::slice::from_raw_parts(src as *const u8, n as usize);
     if p.data.is_empty() {
@@ -197,25 +220,49 @@ unsafe extern "C" fn x_write(f: *mut ffi::sqlite3_file, src: *const c_void, n: c
         return ffi::SQLITE_OK;
     }
     if p.commit_next {
-        return flush(f);
+        p.commit_next = false;
+        return flush(f, p);
     }
     ffi::SQLITE_OK
 }
 
-unsafe extern "C" fn x_close(f: *mut ffi::sqlite3_file) -> c_int {
-    let rc = flush(f);
-    let rc2 = (methods(f).xClose.expect("xClose"))(inner(f));
-    drop(Box::from_raw((*(f as *mut WalFile)).buf));
-    (*(f as *mut WalFile)).buf = std::ptr::null_mut();
-    if rc != ffi::SQLITE_OK {
-        rc
-    } else {
-        rc2
+/// Called by SQLite after a transaction of `arg` (the connection) rolled back: frames it
+/// spilled before rolling back are still buffered, and must never be written — the write
+/// lock is released, and another connection may by now have committed frames at those
+/// offsets. The next transaction starts from SQLite's WAL end again, below what this
+/// handle appended, and none of its rewrites can reach back before its own first frame.
+unsafe extern "C" fn on_rollback(arg: *mut c_void) {
+    let db = arg as *mut ffi::sqlite3;
+    let mut file: *mut ffi::sqlite3_file = std::ptr::null_mut();
+    let rc = ffi::sqlite3_file_control(db, c"main".as_ptr(), ffi::SQLITE_FCNTL_JOURNAL_POINTER, &mut file as *mut _ as *mut c_void);
+    if rc == ffi::SQLITE_OK && !file.is_null() && std::ptr::eq((*file).pMethods, &WAL_METHODS) {
+        let p = pending(file);
+        p.data.clear();
+        p.commit_next = false;
+        p.appended = 0;
     }
 }
 
+/// Sets up a connection opened with this VFS (its rollback hook; see `on_rollback`).
+pub fn attach(conn: &rusqlite::Connection) {
+    // SAFETY: the hook's argument is the connection's own handle, valid while the hook can run.
+    unsafe {
+        let db = conn.handle();
+        ffi::sqlite3_rollback_hook(db, Some(on_rollback), db as *mut c_void);
+    }
+}
+
+unsafe extern "C" fn x_close(f: *mut ffi::sqlite3_file) -> c_int {
+    // Anything still buffered belongs to a transaction that never committed (a commit writes
+    // its frames before it returns): dropped, not written.
+    let rc = (methods(f).xClose.expect("xClose"))(inner(f));
+    drop(Box::from_raw((*(f as *mut WalFile)).buf));
+    (*(f as *mut WalFile)).buf = std::ptr::null_mut();
+    rc
+}
+
 unsafe extern "C" fn x_read(f: *mut ffi::sqlite3_file, dst: *mut c_void, n: c_int, off: i64) -> c_int {
-    let rc = flush(f);
+    let rc = flush_before(f);
     if rc != ffi::SQLITE_OK {
         return rc;
     }
@@ -223,7 +270,7 @@ unsafe extern "C" fn x_read(f: *mut ffi::sqlite3_file, dst: *mut c_void, n: c_in
 }
 
 unsafe extern "C" fn x_truncate(f: *mut ffi::sqlite3_file, size: i64) -> c_int {
-    let rc = flush(f);
+    let rc = flush_before(f);
     if rc != ffi::SQLITE_OK {
         return rc;
     }
@@ -233,7 +280,7 @@ unsafe extern "C" fn x_truncate(f: *mut ffi::sqlite3_file, size: i64) -> c_int {
 }
 
 unsafe extern "C" fn x_sync(f: *mut ffi::sqlite3_file, flags: c_int) -> c_int {
-    let rc = flush(f);
+    let rc = flush_before(f);
     if rc != ffi::SQLITE_OK {
         return rc;
     }
@@ -241,7 +288,7 @@ unsafe extern "C" fn x_sync(f: *mut ffi::sqlite3_file, flags: c_int) -> c_int {
 }
 
 unsafe extern "C" fn x_file_size(f: *mut ffi::sqlite3_file, size: *mut i64) -> c_int {
-    let rc = flush(f);
+    let rc = flush_before(f);
     if rc != ffi::SQLITE_OK {
         return rc;
     }
@@ -249,7 +296,7 @@ unsafe extern "C" fn x_file_size(f: *mut ffi::sqlite3_file, size: *mut i64) -> c
 }
 
 unsafe extern "C" fn x_file_control(f: *mut ffi::sqlite3_file, op: c_int, arg: *mut c_void) -> c_int {
-    let rc = flush(f);
+    let rc = flush_before(f);
     if rc != ffi::SQLITE_OK {
         return rc;
     }
@@ -257,7 +304,7 @@ unsafe extern "C" fn x_file_control(f: *mut ffi::sqlite3_file, op: c_int, arg: *
 }
 
 unsafe extern "C" fn x_fetch(f: *mut ffi::sqlite3_file, off: i64, n: c_int, pp: *mut *mut c_void) -> c_int {
-    let rc = flush(f);
+    let rc = flush_before(f);
     if rc != ffi::SQLITE_OK {
         return rc;
     }
@@ -372,6 +419,7 @@ mod tests {
     fn writer(path: &str) -> Connection {
         assert!(register());
         let c = Connection::open_with_flags_and_vfs(path, flags(), NAME.to_str().unwrap()).unwrap();
+        attach(&c);
         c.execute_batch(
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=8; PRAGMA wal_autocheckpoint=0;
              CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, k TEXT NOT NULL UNIQUE, v BLOB NOT NULL);",
@@ -479,6 +527,74 @@ mod tests {
             assert_eq!(ok, "ok");
         }
         drop(w);
+        remove(&path);
+        remove(&copy);
+    }
+
+    /// Recovers copies of the database and WAL files with the default VFS, as after a crash.
+    fn recovered_rows(path: &str, copy: &str) -> i64 {
+        remove(copy);
+        std::fs::copy(path, copy).unwrap();
+        std::fs::copy(format!("{path}-wal"), format!("{copy}-wal")).unwrap();
+        let c = plain(copy);
+        let ok: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+        assert_eq!(ok, "ok");
+        c.query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0)).unwrap()
+    }
+
+    /// Frames spilled by a transaction that then rolls back are never written later: by
+    /// then another connection may have committed frames at the same offsets.
+    #[test]
+    fn a_rolled_back_spill_never_overwrites_another_connections_commit() {
+        let path = fresh("spill-rollback");
+        let copy = fresh("spill-rollback-copy");
+        let w = writer(&path);
+        let other = plain(&path);
+        for round in 0..3 {
+            let busy: i64 = other.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0)).unwrap();
+            assert_eq!(busy, 0);
+            w.execute_batch("BEGIN").unwrap();
+            for i in 0..40 {
+                w.execute("INSERT INTO t (k, v) VALUES (?1, zeroblob(1000))", [format!("lost{round}-{i}")]).unwrap();
+            }
+            w.execute_batch("ROLLBACK").unwrap();
+            other.execute("INSERT INTO t (k, v) VALUES (?1, zeroblob(3000))", [format!("kept{round}")]).unwrap();
+            other.execute("UPDATE t SET v = zeroblob(2000) WHERE k = ?1", [format!("kept{round}")]).unwrap();
+            // The writer reads (and then writes) after the other connection's commits.
+            assert_eq!(state(&w), (2 * round as i64 + 1, 2000 * (round + 1) as i64 + round as i64));
+            w.execute("INSERT INTO t (k, v) VALUES (?1, x'00')", [format!("w{round}")]).unwrap();
+            let ok: String = other.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+            assert_eq!(ok, "ok", "round {round}");
+            assert_eq!(state(&other), (2 * (round + 1) as i64, 2001 * (round + 1) as i64));
+            assert_eq!(recovered_rows(&path, &copy), 2 * (round + 1) as i64);
+        }
+        drop((w, other));
+        remove(&path);
+        remove(&copy);
+    }
+
+    /// With `psow=0` and synchronous=FULL, SQLite pads each commit to a sector boundary and
+    /// syncs inside it; such a WAL is written unbuffered, and every commit is on disk.
+    #[test]
+    fn a_wal_without_powersafe_overwrite_is_written_as_is() {
+        let path = fresh("psow");
+        let copy = fresh("psow-copy");
+        assert!(register());
+        let uri = format!("file:{path}?psow=0");
+        let w = Connection::open_with_flags_and_vfs(&uri, flags() | OpenFlags::SQLITE_OPEN_URI, NAME.to_str().unwrap()).unwrap();
+        attach(&w);
+        w.execute_batch(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=0;
+             CREATE TABLE t (id INTEGER PRIMARY KEY, k TEXT NOT NULL UNIQUE, v BLOB NOT NULL);",
+        )
+        .unwrap();
+        let r = plain(&path);
+        for i in 0..30 {
+            w.execute("INSERT INTO t (k, v) VALUES (?1, zeroblob(?2))", rusqlite::params![format!("p{i}"), 100 + i * 37]).unwrap();
+            assert_eq!(state(&r).0, i as i64 + 1);
+        }
+        assert_eq!(recovered_rows(&path, &copy), 30);
+        drop((w, r));
         remove(&path);
         remove(&copy);
     }
