@@ -8,7 +8,8 @@
 //! Open-ended JSON crosses the napi boundary as strings (much cheaper than napi object
 //! conversion), results as ASCII; each domain is one napi class, whose SQLite calls finish
 //! on the Node thread when nothing has to wait (see napi_api.rs). A SQLite file store also
-//! runs one thread of its own, which checkpoints the WAL (see db/sqlite.rs).
+//! runs one thread of its own, which checkpoints the WAL (see db/sqlite.rs), and writes its
+//! WAL through a VFS shim that sends each commit's frames in one system call (db/walbuf.rs).
 
 pub mod config;
 pub mod db;
