@@ -417,13 +417,19 @@ mod tests {
     /// A connection through this VFS, set up as the store's are, but with a tiny page cache
     /// (so large transactions spill frames before they commit) and no autocheckpoint.
     fn writer(path: &str) -> Connection {
+        through_vfs(path, "PRAGMA synchronous=NORMAL; PRAGMA cache_size=8;")
+    }
+
+    /// A connection through this VFS (set up as the store's are: `attach`ed, WAL, no
+    /// autocheckpoint) with `pragmas`, and the test table.
+    fn through_vfs(uri: &str, pragmas: &str) -> Connection {
         assert!(register());
-        let c = Connection::open_with_flags_and_vfs(path, flags(), NAME.to_str().unwrap()).unwrap();
+        let c = Connection::open_with_flags_and_vfs(uri, flags() | OpenFlags::SQLITE_OPEN_URI, NAME.to_str().unwrap()).unwrap();
         attach(&c);
-        c.execute_batch(
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=8; PRAGMA wal_autocheckpoint=0;
-             CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, k TEXT NOT NULL UNIQUE, v BLOB NOT NULL);",
-        )
+        c.execute_batch(&format!(
+            "PRAGMA journal_mode=WAL; {pragmas} PRAGMA wal_autocheckpoint=0;
+             CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, k TEXT NOT NULL UNIQUE, v BLOB NOT NULL);"
+        ))
         .unwrap();
         c
     }
@@ -517,14 +523,7 @@ mod tests {
             }
             w.execute_batch("COMMIT").unwrap();
             rows += n as i64;
-            remove(&copy);
-            std::fs::copy(&path, &copy).unwrap();
-            std::fs::copy(format!("{path}-wal"), format!("{copy}-wal")).unwrap();
-            let c = plain(&copy);
-            let got: i64 = c.query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0)).unwrap();
-            assert_eq!(got, rows, "step {step}: the recovered copy lost a commit");
-            let ok: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
-            assert_eq!(ok, "ok");
+            assert_eq!(recovered_rows(&path, &copy), rows, "step {step}: the recovered copy lost a commit");
         }
         drop(w);
         remove(&path);
@@ -579,15 +578,7 @@ mod tests {
     fn a_wal_without_powersafe_overwrite_is_written_as_is() {
         let path = fresh("psow");
         let copy = fresh("psow-copy");
-        assert!(register());
-        let uri = format!("file:{path}?psow=0");
-        let w = Connection::open_with_flags_and_vfs(&uri, flags() | OpenFlags::SQLITE_OPEN_URI, NAME.to_str().unwrap()).unwrap();
-        attach(&w);
-        w.execute_batch(
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=0;
-             CREATE TABLE t (id INTEGER PRIMARY KEY, k TEXT NOT NULL UNIQUE, v BLOB NOT NULL);",
-        )
-        .unwrap();
+        let w = through_vfs(&format!("file:{path}?psow=0"), "PRAGMA synchronous=FULL;");
         let r = plain(&path);
         for i in 0..30 {
             w.execute("INSERT INTO t (k, v) VALUES (?1, zeroblob(?2))", rusqlite::params![format!("p{i}"), 100 + i * 37]).unwrap();
