@@ -3,6 +3,7 @@
 //! module names a driver option, a PRAGMA or a dialect's spelling.
 
 pub mod exec;
+mod jsonb;
 pub mod migrate;
 pub mod postgres;
 pub mod sql;

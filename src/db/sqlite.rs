@@ -222,6 +222,7 @@ fn configure(conn: &Connection, opts: &OpenOptions, file: bool) -> Result<()> {
         "PRAGMA temp_store=MEMORY;"
     };
     conn.execute_batch(pragmas)?;
+    super::jsonb::register(conn)?;
     Ok(())
 }
 
