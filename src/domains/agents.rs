@@ -457,7 +457,7 @@ impl Agents {
             PerPage::All => false,
             PerPage::Limit(n) => offset + n < total,
         };
-        Ok(json!({ "agents": agents, "total": total, "page": page, "perPage": per_page.to_json(), "hasMore": has_more }).to_string())
+        super::page_json("agents", &agents, total, page, per_page, has_more)
     }
 
     /// `createVersion`: store a version; returns its createdAt.
@@ -539,7 +539,7 @@ impl Agents {
             PerPage::All => false,
             PerPage::Limit(n) => offset + n < total,
         };
-        Ok(json!({ "versions": versions, "total": total, "page": page, "perPage": per_page.to_json(), "hasMore": has_more }).to_string())
+        super::page_json("versions", &versions, total, page, per_page, has_more)
     }
 
     /// `deleteVersion`.

@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 use super::{thread_cols, to_json, Memory, ThreadRow};
 use crate::db::{NullMatch, Tx};
 use crate::domains::args::{self, Dir, PerPage};
-use crate::domains::{counted_total, now_after, now_iso, parse_time, select_count, select_page, Page};
+use crate::domains::{counted_total, now_after, now_iso, page_json, parse_time, select_count, select_page, Page};
 use crate::error::{Result, StoreError};
 
 #[derive(Deserialize)]
@@ -203,14 +203,7 @@ impl Memory {
             PerPage::All => false,
             PerPage::Limit(n) => offset + n < total,
         };
-        Ok(json!({
-            "threads": threads,
-            "total": total,
-            "page": page,
-            "perPage": per_page.to_json(),
-            "hasMore": has_more,
-        })
-        .to_string())
+        page_json("threads", &threads, total, page, per_page, has_more)
     }
 
     /// `copyThread`: a new thread (clone metadata, never the source's own) with copies of
