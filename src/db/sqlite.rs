@@ -59,17 +59,11 @@ impl Drop for SyncAttempt {
 /// New WAL pages after which a commit asks the background thread for a checkpoint
 /// (SQLite's own autocheckpoint threshold).
 const CHECKPOINT_PAGES: c_int = 1000;
-/// WAL pages after which the background thread, its round done, holds this process's
-/// writes for a moment to copy the few frames that arrived meanwhile. The WAL can start
-/// over from its beginning only when every frame is copied and none is new; under steady
-/// writes that moment never comes by itself. Holding the writer (JS calls then queue on the
-/// pool) for a short catch-up costs the writer less than checkpointing inline: measured
-/// with 20,000 one-message saves, the inline checkpoints' syncs alone were 108 ms of the
-/// Node thread's time.
-const CHECKPOINT_RESTART_PAGES: c_int = 4000;
 /// WAL pages after which the committing writer checkpoints inline, as SQLite does by
-/// default: the hard bound (about 32 MB) for when the background thread falls behind. It
-/// then costs only the pages written since the last background round.
+/// default. The background thread cannot let the WAL start over from its beginning while
+/// writes keep arriving (that needs a moment when every frame is copied and none is new),
+/// so this bounds the WAL (about 32 MB) and then costs only the pages written since the
+/// last background round.
 const CHECKPOINT_INLINE_PAGES: c_int = 8000;
 
 /// How often the checkpoint thread looks for writes that have paused.
@@ -84,11 +78,6 @@ struct CheckpointSignal {
     requested_at: AtomicI32,
     /// Commits so far (the idle checkpoint looks for writes that stopped).
     commits: AtomicU64,
-    /// WAL size (pages) after the last commit.
-    wal_pages: AtomicI32,
-    /// Catch-ups run with the writer held, and checkpoints the writer ran inline.
-    catch_ups: AtomicU64,
-    inline: AtomicU64,
 }
 
 impl CheckpointSignal {
@@ -105,9 +94,7 @@ unsafe extern "C" fn on_wal_commit(arg: *mut c_void, db: *mut ffi::sqlite3, name
     // SAFETY: `arg` is the `CheckpointSignal` the writer connection keeps alive (`Writer`).
     let sig = unsafe { &*(arg as *const CheckpointSignal) };
     sig.commits.fetch_add(1, Ordering::Relaxed);
-    sig.wal_pages.store(pages, Ordering::Relaxed);
     if pages >= CHECKPOINT_INLINE_PAGES {
-        sig.inline.fetch_add(1, Ordering::Relaxed);
         // SAFETY: `db` is the connection that just committed, on its own thread.
         unsafe { ffi::sqlite3_wal_checkpoint_v2(db, name, ffi::SQLITE_CHECKPOINT_PASSIVE, std::ptr::null_mut(), std::ptr::null_mut()) };
         sig.requested_at.store(0, Ordering::Relaxed);
@@ -125,57 +112,26 @@ unsafe extern "C" fn on_wal_commit(arg: *mut c_void, db: *mut ffi::sqlite3, name
     ffi::SQLITE_OK
 }
 
-/// The thread that checkpoints a file database's WAL, with its own connection. Its rounds
-/// are PASSIVE (they copy what no reader still needs, never wait for a lock, never block a
-/// writer) and flush what they wrote; once the WAL is large it holds this process's writer
-/// for a short catch-up round so that the WAL can start over (`CHECKPOINT_RESTART_PAGES`).
+/// The thread that checkpoints a file database's WAL (PASSIVE: it copies what no reader
+/// still needs, never waits for a lock and never blocks a writer), with its own connection.
 struct Checkpointer {
     signal: Arc<CheckpointSignal>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Checkpointer {
-    /// `writer` is the pool's writer slot: held (from this thread) for the catch-up that
-    /// lets the WAL start over.
-    fn start(conn: Connection, writer: Arc<Mutex<Option<Writer>>>) -> Result<Checkpointer> {
+    fn start(conn: Connection) -> Result<Checkpointer> {
         let signal = Arc::new(CheckpointSignal {
             state: StdMutex::new((false, false)),
             wake: Condvar::new(),
             requested_at: AtomicI32::new(0),
             commits: AtomicU64::new(0),
-            wal_pages: AtomicI32::new(0),
-            catch_ups: AtomicU64::new(0),
-            inline: AtomicU64::new(0),
         });
         let sig = signal.clone();
-        let checkpoint = move |flush: bool| {
+        let checkpoint = move || {
             // SAFETY: this thread owns `conn`. A busy or failed round is simply retried
             // at the next request (or done inline by the writer at the hard limit).
             unsafe { ffi::sqlite3_wal_checkpoint_v2(conn.handle(), std::ptr::null(), ffi::SQLITE_CHECKPOINT_PASSIVE, std::ptr::null_mut(), std::ptr::null_mut()) };
-            // Under steady writes a round cannot copy the newest frames, so SQLite does not
-            // sync what it wrote; the checkpoint that completes (the catch-up below, or the
-            // writer's own at the hard limit) then syncs both files, and had megabytes to
-            // flush while writes waited. Flushing here, before, leaves it only the pages
-            // written since. Extra syncs change nothing SQLite relies on.
-            if !flush {
-                return;
-            }
-            // Through SQLite's own handles: opening and closing another descriptor of the
-            // database file would drop every POSIX lock this process holds on it.
-            for op in [ffi::SQLITE_FCNTL_FILE_POINTER, ffi::SQLITE_FCNTL_JOURNAL_POINTER] {
-                let mut file: *mut ffi::sqlite3_file = std::ptr::null_mut();
-                // SAFETY: this thread owns `conn`; the pointer SQLite fills in is its open
-                // file (the database, or the WAL), valid while the connection is open, and
-                // xSync is that file's own method.
-                unsafe {
-                    let rc = ffi::sqlite3_file_control(conn.handle(), c"main".as_ptr(), op, &mut file as *mut _ as *mut c_void);
-                    if rc == ffi::SQLITE_OK && !file.is_null() && !(*file).pMethods.is_null() {
-                        if let Some(sync) = (*(*file).pMethods).xSync {
-                            sync(file, ffi::SQLITE_SYNC_NORMAL);
-                        }
-                    }
-                }
-            }
         };
         let thread = std::thread::Builder::new()
             .name("mns-sqlite-checkpoint".into())
@@ -198,19 +154,8 @@ impl Checkpointer {
                     // reads (which must look every page up in the WAL while it holds
                     // frames not yet in the database file) go straight to the file.
                     if wanted || (commits != folded && commits == seen) {
-                        checkpoint(true);
+                        checkpoint();
                         folded = commits;
-                        if sig.wal_pages.load(Ordering::Relaxed) >= CHECKPOINT_RESTART_PAGES {
-                            // The catch-up, with this process's writes held: it copies only
-                            // what arrived during the round, so the WAL is then fully copied
-                            // and the next write starts it over. `close` stops this thread
-                            // before it takes the writer, so this wait always ends.
-                            let held = writer.blocking_lock();
-                            if held.is_some() {
-                                checkpoint(false);
-                                sig.catch_ups.fetch_add(1, Ordering::Relaxed);
-                            }
-                        }
                     }
                     seen = commits;
                 }
@@ -305,9 +250,8 @@ impl SqlitePool {
         configure(&writer, opts, true)?;
         let ckpt_conn = open(path)?;
         configure(&ckpt_conn, opts, true)?;
-        let slot = Arc::new(Mutex::new(None));
-        let checkpointer = Checkpointer::start(ckpt_conn, slot.clone())?;
-        *slot.try_lock().expect("a new, unshared slot") = Some(checkpointer.attach(writer));
+        let checkpointer = Checkpointer::start(ckpt_conn)?;
+        let writer = checkpointer.attach(writer);
         let n_readers = opts.max_connections.unwrap_or(4).saturating_sub(1).max(1) as usize;
         let mut readers = Vec::with_capacity(n_readers);
         for _ in 0..n_readers {
@@ -317,7 +261,7 @@ impl SqlitePool {
         }
         Ok(Arc::new(SqlitePool {
             busy_timeout: busy_timeout(opts),
-            writer: slot,
+            writer: Arc::new(Mutex::new(Some(writer))),
             readers: StdMutex::new(readers),
             reader_slots: Arc::new(Semaphore::new(n_readers)),
             closed: AtomicBool::new(false),
@@ -625,38 +569,6 @@ mod tests {
         insert_rows(&rt, &pool, 50, 8);
         let copied = reaches(&path, target, || std::thread::sleep(Duration::from_millis(20)));
         assert!(copied, "database file still {} bytes", file_size(&path));
-        rt.block_on(pool.close());
-        let _ = std::fs::remove_file(&path);
-    }
-
-    /// Writes that let go of the writer between commits, as store calls do, never pausing
-    /// long enough for the idle checkpoint: the background thread's catch-up (not the
-    /// writer's inline checkpoint) is what lets the WAL start over.
-    #[test]
-    fn the_background_thread_restarts_the_wal_under_steady_writes() {
-        let (path, pool, rt) = fresh("ckpt-restart");
-        let sig = pool.checkpointer.lock().unwrap().as_ref().unwrap().signal.clone();
-        let (mut restarts, mut last, mut most) = (0, 0, 0);
-        rt.block_on(async {
-            // ~15,000 WAL pages (3 per commit), a 1 ms breath every 20 commits.
-            for i in 0..5_000 {
-                let w = pool.writer().await.unwrap();
-                w.conn().execute("INSERT INTO t (b) VALUES (zeroblob(8192))", []).unwrap();
-                drop(w);
-                let pages = sig.wal_pages.load(Ordering::Relaxed);
-                if pages < last {
-                    restarts += 1;
-                }
-                (last, most) = (pages, most.max(pages));
-                if i % 20 == 19 {
-                    std::thread::sleep(Duration::from_millis(1));
-                }
-            }
-        });
-        let (catch_ups, inline) = (sig.catch_ups.load(Ordering::Relaxed), sig.inline.load(Ordering::Relaxed));
-        assert!(catch_ups >= 1 && restarts >= 1, "{catch_ups} catch-ups, {restarts} restarts, {inline} inline checkpoints");
-        // Started over before the writer's own limit: by the catch-up, not inline.
-        assert!(most < CHECKPOINT_INLINE_PAGES, "the WAL reached {most} pages ({catch_ups} catch-ups, {inline} inline)");
         rt.block_on(pool.close());
         let _ = std::fs::remove_file(&path);
     }
