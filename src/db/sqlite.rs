@@ -414,7 +414,9 @@ impl SqliteTx {
     /// `BEGIN IMMEDIATE`: take the database's write lock up front, so a read-modify-write
     /// never fails half-way on lock upgrade (other processes wait up to busy_timeout).
     pub fn begin(guard: WriterGuard) -> Result<SqliteTx> {
-        guard.conn().execute_batch("BEGIN IMMEDIATE")?;
+        // BEGIN and COMMIT come from the statement cache like any other statement:
+        // `execute_batch` compiled them afresh for every transaction.
+        guard.conn().prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
         Ok(SqliteTx { guard, open: true })
     }
 
@@ -423,7 +425,7 @@ impl SqliteTx {
     }
 
     pub fn commit(mut self) -> Result<()> {
-        self.guard.conn().execute_batch("COMMIT")?;
+        self.guard.conn().prepare_cached("COMMIT")?.execute([])?;
         self.open = false;
         Ok(())
     }
