@@ -442,24 +442,24 @@ impl Q {
                         // type check (true also extracts as 1) runs on the few that match.
                         format!("json_extract({col}, {p2}) = {v} AND json_type({col}, {p1}) IN ('integer', 'real')")
                     }
-                    // A JSONB column and a one-key path: our JSONB reader first, SQLite's
-                    // two functions only for what it leaves undecided (see db/jsonb.rs).
-                    Value::String(s) if !text_column && path.len() == 1 && super::jsonb::plain_label(path[0]) => {
-                        let k = self.placeholder(Arg::Text(path[0].to_string()));
-                        let v0 = self.placeholder(Arg::Text(s.clone()));
-                        let p2 = self.placeholder(Arg::Text(jp.clone()));
-                        let v = self.placeholder(Arg::Text(s.clone()));
-                        let p1 = self.placeholder(Arg::Text(jp));
-                        let fast = super::jsonb::TEXT_EQ;
-                        format!("COALESCE({fast}({col}, {k}, {v0}), json_extract({col}, {p2}) = {v} AND json_type({col}, {p1}) = 'text')")
-                    }
                     Value::String(s) => {
+                        // A JSONB column and a one-key path: our JSONB reader first, the
+                        // exact test below only for what it leaves undecided (db/jsonb.rs).
+                        let fast = (!text_column && path.len() == 1 && super::jsonb::plain_label(path[0])).then(|| {
+                            let k = self.placeholder(Arg::Text(path[0].to_string()));
+                            let v = self.placeholder(Arg::Text(s.clone()));
+                            format!("{}({col}, {k}, {v})", super::jsonb::TEXT_EQ)
+                        });
                         let p2 = self.placeholder(Arg::Text(jp.clone()));
                         let v = self.placeholder(Arg::Text(s.clone()));
                         let p1 = self.placeholder(Arg::Text(jp));
                         // As above; the type check keeps an object's JSON text from
                         // equalling a string that spells it.
-                        format!("json_extract({col}, {p2}) = {v} AND json_type({col}, {p1}) = 'text'")
+                        let exact = format!("json_extract({col}, {p2}) = {v} AND json_type({col}, {p1}) = 'text'");
+                        match fast {
+                            Some(f) => format!("COALESCE({f}, {exact})"),
+                            None => exact,
+                        }
                     }
                     _ => "0".into(),
                 };
