@@ -400,9 +400,9 @@ impl Agents {
         };
         let pin_for = text_or_null(a.get("pinFavoritedFor"), "pinFavoritedFor")?.filter(|s| !s.is_empty());
         let favorited_only = a.get("favoritedOnly") == Some(&Value::Bool(true));
-        let empty = || json!({ "agents": [], "total": 0, "page": page, "perPage": per_page.to_json(), "hasMore": false }).to_string();
+        let empty = || super::page_json::<Value>("agents", &[], 0, page, offset, per_page);
         if entity_ids.as_ref().is_some_and(Vec::is_empty) {
-            return Ok(empty());
+            return empty();
         }
 
         let d = self.db.dialect().clone();
@@ -438,7 +438,7 @@ impl Agents {
         from(&mut count);
         let total = conn.fetch_int(&count).await?;
         if total == 0 {
-            return Ok(empty());
+            return empty();
         }
         let mut q = self.db.q();
         q.s(&format!("SELECT {}", agent_cols(&d)));
@@ -453,11 +453,7 @@ impl Agents {
             PerPage::Limit(n) => Some(n),
         }, offset);
         let agents: Vec<Value> = conn.fetch_all(&q).await?.iter().map(agent_json).collect::<Result<_>>()?;
-        let has_more = match per_page {
-            PerPage::All => false,
-            PerPage::Limit(n) => offset + n < total,
-        };
-        super::page_json("agents", &agents, total, page, per_page, has_more)
+        super::page_json("agents", &agents, total, page, offset, per_page)
     }
 
     /// `createVersion`: store a version; returns its createdAt.
@@ -535,11 +531,7 @@ impl Agents {
             }, offset);
             versions = conn.fetch_all(&q).await?.iter().map(version_json).collect::<Result<_>>()?;
         }
-        let has_more = match per_page {
-            PerPage::All => false,
-            PerPage::Limit(n) => offset + n < total,
-        };
-        super::page_json("versions", &versions, total, page, per_page, has_more)
+        super::page_json("versions", &versions, total, page, offset, per_page)
     }
 
     /// `deleteVersion`.

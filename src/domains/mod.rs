@@ -11,11 +11,15 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use crate::db::{Conn, Q, Row};
 use crate::error::{Result, StoreError};
 
-/// A page response, `{"<key>": [items], "total", "page", "perPage", "hasMore"}`, written
-/// straight to text. Through `json!` each item went into a `Value` tree first, and an
+/// A page response, `{"<key>": [items], "total", "page", "perPage", "hasMore"}` for a page
+/// read from `offset`, written straight to text. Through `json!` each item went into a `Value` tree first, and an
 /// item's raw JSON column (a thread's metadata) was parsed to get there: that was 10% of a
 /// 20-thread listing.
-pub(crate) fn page_json<T: serde::Serialize>(key: &str, items: &[T], total: i64, page: i64, per_page: args::PerPage, has_more: bool) -> Result<String> {
+pub(crate) fn page_json<T: serde::Serialize>(key: &str, items: &[T], total: i64, page: i64, offset: i64, per_page: args::PerPage) -> Result<String> {
+    let has_more = match per_page {
+        args::PerPage::All => false,
+        args::PerPage::Limit(n) => offset + n < total,
+    };
     use serde::ser::{SerializeMap, Serializer};
     let mut out = Vec::with_capacity(256 + items.len() * 256);
     let mut ser = serde_json::Serializer::new(&mut out);

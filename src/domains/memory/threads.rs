@@ -199,11 +199,7 @@ impl Memory {
             }
             total
         };
-        let has_more = match per_page {
-            PerPage::All => false,
-            PerPage::Limit(n) => offset + n < total,
-        };
-        page_json("threads", &threads, total, page, per_page, has_more)
+        page_json("threads", &threads, total, page, offset, per_page)
     }
 
     /// `copyThread`: a new thread (clone metadata, never the source's own) with copies of
