@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use rusqlite::types::Value;
-use sqlx::postgres::PgRow;
+use sqlx::postgres::{PgRow, PgTypeInfo, PgValueFormat};
 use sqlx::{Row as _, ValueRef as _};
 
 use super::postgres::{PgConn, PgPool, PgTx};
@@ -30,8 +30,41 @@ pub fn utf8(b: &[u8]) -> std::result::Result<&str, std::str::Utf8Error> {
     }
 }
 
+/// A PostgreSQL timestamptz (microseconds since 2000-01-01 UTC) as
+/// `to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')` writes it: milliseconds
+/// truncated, the year unsigned and at least four digits (1 BC is 0001), and `''` for
+/// ±infinity. Civil date from the day count as in H. Hinnant's `civil_from_days`, exact
+/// over the whole range (chrono's stops short of PostgreSQL's).
+pub fn iso_millis(micros: i64) -> String {
+    if micros == i64::MAX || micros == i64::MIN {
+        return String::new();
+    }
+    const DAY: i64 = 86_400_000_000;
+    // Days since 0000-03-01 (2000-01-01 is day 730_425).
+    let z = micros.div_euclid(DAY) + 730_425;
+    let in_day = micros.rem_euclid(DAY);
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let year = if year <= 0 { 1 - year } else { year };
+    let ms = in_day / 1000;
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        ms / 3_600_000,
+        ms / 60_000 % 60,
+        ms / 1000 % 60,
+        ms % 1000
+    )
+}
+
 /// One row of a result, read by position. Every column our statements select is text
-/// (PostgreSQL statements cast timestamps and JSON to text) or a 64-bit integer.
+/// (PostgreSQL statements cast JSON to text, and timestamps arrive as timestamptz, read as
+/// text by `iso_millis`) or a 64-bit integer.
 pub enum Row {
     Sqlite(Vec<Value>),
     Postgres(PgRow),
@@ -63,7 +96,15 @@ impl Row {
                 if v.is_null() {
                     return Ok(None);
                 }
-                if !<String as sqlx::Type<sqlx::Postgres>>::compatible(&v.type_info()) {
+                let ty = v.type_info();
+                if *ty == PgTypeInfo::with_name("timestamptz") && v.format() == PgValueFormat::Binary {
+                    // `Dialect::ts_read`: an instant, written as the text SQL's to_char gave.
+                    let bytes: [u8; 8] = v.as_bytes().map_err(sqlx::Error::Decode)?.try_into().map_err(|_| {
+                        StoreError::Database { code: "COLUMN".into(), message: format!("column {i}: a timestamptz is 8 bytes") }
+                    })?;
+                    return Ok(Some(iso_millis(i64::from_be_bytes(bytes))));
+                }
+                if !<String as sqlx::Type<sqlx::Postgres>>::compatible(&ty) {
                     return Ok(r.try_get(i)?); // the type mismatch error
                 }
                 let bytes = v.as_bytes().map_err(sqlx::Error::Decode)?;
@@ -268,6 +309,44 @@ impl AnyPool {
         match self {
             AnyPool::Sqlite(p) => p.close().await,
             AnyPool::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::{Dialect, OpenOptions};
+
+    #[test]
+    fn iso_millis_matches_to_char_at_known_instants() {
+        assert_eq!(iso_millis(0), "2000-01-01T00:00:00.000Z");
+        assert_eq!(iso_millis(-1), "1999-12-31T23:59:59.999Z");
+        assert_eq!(iso_millis(1_999), "2000-01-01T00:00:00.001Z");
+        assert_eq!(iso_millis(i64::MAX), "");
+    }
+
+    /// Against PostgreSQL's own to_char, over ±400 years of odd instants and the ends of
+    /// the timestamptz range (BC years, five-digit years, leap days).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn iso_millis_matches_to_char_on_the_server() {
+        let Some(p) = crate::db::postgres::tests::pool(OpenOptions::default()).await else { return };
+        let mut conn = Conn::Postgres(p.acquire().await.unwrap());
+        let mut q = Dialect::postgres("public").q();
+        q.s(r#"SELECT t, to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') FROM (
+                 SELECT timestamptz '2000-01-01 00:00:00+00' + i * interval '37 days 1 hour 1.234567 seconds' AS t
+                   FROM generate_series(-4000, 4000) i
+                 UNION ALL SELECT CAST(x AS timestamptz) FROM unnest(ARRAY[
+                   '4713-11-24 00:00:00+00 BC', '0001-01-01 00:00:00+00 BC', '0001-12-31 23:59:59.999999+00 BC',
+                   '0001-01-01 00:00:00+00', '1900-02-28 23:59:59.9995+00', '1900-03-01 00:00:00+00',
+                   '2000-02-29 12:00:00.0009+00', '2100-02-28 23:59:59.999999+00', '9999-12-31 23:59:59.999+00',
+                   '10000-01-01 00:00:00+00', '294276-12-31 23:59:59.999999+00', 'infinity', '-infinity']) AS x
+               ) AS s"#);
+        let rows = conn.fetch_all(&q).await.unwrap();
+        assert_eq!(rows.len(), 8001 + 13);
+        for r in &rows {
+            // Column 1 is to_char's text; column 0 the binary instant read by iso_millis.
+            assert_eq!(r.text(0).unwrap().unwrap_or_default(), r.text(1).unwrap().unwrap_or_default());
         }
     }
 }

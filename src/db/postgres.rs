@@ -314,12 +314,12 @@ impl Drop for PgTx {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// The test server (DATABASE_URL as the vitest suites use it), or None when there is
     /// none here; under CI a missing server fails the test instead of skipping it.
-    async fn pool(opts: OpenOptions) -> Option<PgPool> {
+    pub(crate) async fn pool(opts: OpenOptions) -> Option<PgPool> {
         let url = std::env::var("DATABASE_URL")
             .or_else(|_| std::env::var("POSTGRES_URL"))
             .unwrap_or_else(|_| "postgresql://postgres@127.0.0.1:5432/test".into());
