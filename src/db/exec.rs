@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use rusqlite::types::Value;
-use sqlx::postgres::{PgRow, PgTypeInfo, PgValueFormat};
+use sqlx::postgres::types::Oid;
+use sqlx::postgres::{PgRow, PgValueFormat};
 use sqlx::{Row as _, ValueRef as _};
 
 use super::postgres::{PgConn, PgPool, PgTx};
@@ -62,6 +63,10 @@ pub fn iso_millis(micros: i64) -> String {
     )
 }
 
+/// PostgreSQL's type oid for timestamptz (by number: comparing sqlx's type infos compares
+/// names, on every column read).
+const TIMESTAMPTZ: Oid = Oid(1184);
+
 /// One row of a result, read by position. Every column our statements select is text
 /// (PostgreSQL statements cast JSON to text, and timestamps arrive as timestamptz, read as
 /// text by `iso_millis`) or a 64-bit integer.
@@ -97,7 +102,7 @@ impl Row {
                     return Ok(None);
                 }
                 let ty = v.type_info();
-                if *ty == PgTypeInfo::with_name("timestamptz") && v.format() == PgValueFormat::Binary {
+                if ty.oid() == Some(TIMESTAMPTZ) && v.format() == PgValueFormat::Binary {
                     // `Dialect::ts_read`: an instant, written as the text SQL's to_char gave.
                     let bytes: [u8; 8] = v.as_bytes().map_err(sqlx::Error::Decode)?.try_into().map_err(|_| {
                         StoreError::Database { code: "COLUMN".into(), message: format!("column {i}: a timestamptz is 8 bytes") }
