@@ -7,6 +7,8 @@
 //          --only=W1-1,W2,W6,MEM   run only these parts (W1-1 W1-20 W1-500 W2 W3 W4 W5 W6 MEM)
 //          --providers=a,b         only these providers (ids as in bench/lib/providers.mjs)
 //          --rounds=N              interleaving rounds per phase (default 8, quick 3)
+//          --no-settle             no sync(1) between slices (see lib/harness.mjs)
+//          --pause=MS              idle time between slices, untimed (default 100; --quick 0)
 import { execSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -22,6 +24,12 @@ import { SCENARIOS } from './lib/workloads.mjs';
 const argv = process.argv.slice(2);
 const opt = name => argv.find(a => a.startsWith(`--${name}=`))?.split('=')[1];
 const quick = argv.includes('--quick');
+// Read by the workload children (lib/harness.mjs), which inherit this environment.
+if (argv.includes('--no-settle')) process.env.BENCH_SETTLE = '0';
+// --quick is a smoke test, not for comparison: no pause there, to stay under a minute.
+if (opt('pause') !== undefined || quick) process.env.BENCH_PAUSE_MS = String(Number(opt('pause') ?? 0));
+const settle = process.env.BENCH_SETTLE !== '0';
+const pauseMs = Number(process.env.BENCH_PAUSE_MS ?? 100);
 const onlyParts = opt('only')?.split(',');
 let providers = opt('providers')?.split(',') ?? PROVIDERS.map(p => p.id);
 const rounds = Number(opt('rounds') ?? (quick ? 3 : 8));
@@ -77,7 +85,7 @@ const makeHeader = (end = []) => [
     `@mastra/core ${pkgVersion('@mastra/core')}, @mastra/libsql ${pkgVersion('@mastra/libsql')} (@libsql/client ${pkgVersion('@libsql/client')}), ` +
     `@mastra/pg ${pkgVersion('@mastra/pg')}, pg ${pkgVersion('pg')}, better-sqlite3 ${pkgVersion('better-sqlite3')}`,
   `- addon: ${describeAddon()}`,
-  `- rounds per phase: ${rounds}; providers: ${providers.join(', ')}`,
+  `- rounds per phase: ${rounds}; providers: ${providers.join(', ')}; between slices: GC, ${settle ? 'sync(1)' : 'no sync (--no-settle)'}, ${pauseMs} ms pause`,
   `- load average at start: ${loadAtStart}`,
   ...end,
   '',

@@ -1,12 +1,30 @@
 // Runs one scenario with every provider side by side in this process, INTERLEAVED: each
 // phase's operations are cut into rounds, and every round runs each provider's slice in
 // turn (the order rotating each round), so machine drift hits every provider alike.
+import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { CheckError } from './data.mjs';
 import { byId } from './providers.mjs';
 
 const rotate = (xs, r) => xs.map((_, k) => xs[(k + r) % xs.length]);
+
+// Between slices, outside anyone's timing, the harness lets the previous slice's work
+// finish, so each slice pays only for its own:
+// - sync(1): SQLite in WAL mode with synchronous=NORMAL leaves its writes to the kernel's
+//   writeback, which otherwise lands in whichever slice runs next, mostly a PostgreSQL one
+//   whose commits wait on fsync behind it. BENCH_SETTLE=0 (`--no-settle`) turns it off.
+// - a pause (BENCH_PAUSE_MS, `--pause=MS`, default 100): gc() returns before V8's
+//   background threads finish sweeping, and a provider's own threads may still be busy.
+//   On 2 cores that work took a core from the next slice's first calls: NativeStore on
+//   PostgreSQL, whose calls need a worker thread as well as the Node thread, and whose
+//   slice always follows @mastra/libsql's (the rotation keeps the cyclic order), saw its
+//   W1 ×20 p99 go from ~5 ms to ~20 ms, while none of it showed in the server's durations.
+export const settleDisk = process.env.BENCH_SETTLE !== '0';
+export const pauseMs = Number(process.env.BENCH_PAUSE_MS ?? 100);
+const settle = () => {
+  if (settleDisk) spawnSync('sync', { stdio: 'ignore' });
+};
 
 export function percentile(sorted, p) {
   if (!sorted.length) return NaN;
@@ -58,6 +76,8 @@ export async function runScenario(scenario, { quick, runId, rounds, only, log = 
           const st = states[pid];
           const lat = acc[pid].lat;
           globalThis.gc?.(); // collect the previous provider's garbage outside anyone's timing
+          settle(); // and flush its writes to disk, likewise
+          if (pauseMs > 0) await new Promise(res => setTimeout(res, pauseMs));
           const w0 = performance.now();
           try {
             // `c` workers; worker k takes the slice's indices i with i % c === k, in order
