@@ -18,6 +18,7 @@ import { describeAddon, ensureReleaseAddon, importNativeStore, loadedAddon, RELE
 import { runColdStarts, runRssLoops, runWorkloadChild } from './lib/children.mjs';
 import { CheckError } from './lib/data.mjs';
 import { dropRunSchemas, PG_URL, PROVIDERS, runDir } from './lib/providers.mjs';
+import { betweenSlices } from './lib/harness.mjs';
 import { buildReport } from './lib/report.mjs';
 import { SCENARIOS } from './lib/workloads.mjs';
 
@@ -28,8 +29,7 @@ const quick = argv.includes('--quick');
 if (argv.includes('--no-settle')) process.env.BENCH_SETTLE = '0';
 // --quick is a smoke test, not for comparison: no pause there, to stay under a minute.
 if (opt('pause') !== undefined || quick) process.env.BENCH_PAUSE_MS = String(Number(opt('pause') ?? 0));
-const settle = process.env.BENCH_SETTLE !== '0';
-const pauseMs = Number(process.env.BENCH_PAUSE_MS ?? 100);
+const settle = betweenSlices();
 const onlyParts = opt('only')?.split(',');
 let providers = opt('providers')?.split(',') ?? PROVIDERS.map(p => p.id);
 const rounds = Number(opt('rounds') ?? (quick ? 3 : 8));
@@ -85,7 +85,7 @@ const makeHeader = (end = []) => [
     `@mastra/core ${pkgVersion('@mastra/core')}, @mastra/libsql ${pkgVersion('@mastra/libsql')} (@libsql/client ${pkgVersion('@libsql/client')}), ` +
     `@mastra/pg ${pkgVersion('@mastra/pg')}, pg ${pkgVersion('pg')}, better-sqlite3 ${pkgVersion('better-sqlite3')}`,
   `- addon: ${describeAddon()}`,
-  `- rounds per phase: ${rounds}; providers: ${providers.join(', ')}; between slices: GC, ${settle ? 'sync(1)' : 'no sync (--no-settle)'}, ${pauseMs} ms pause`,
+  `- rounds per phase: ${rounds}; providers: ${providers.join(', ')}; between slices: GC, ${settle.sync ? 'sync(1)' : 'no sync (--no-settle)'}, ${settle.pauseMs} ms pause`,
   `- load average at start: ${loadAtStart}`,
   ...end,
   '',

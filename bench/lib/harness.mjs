@@ -20,11 +20,11 @@ const rotate = (xs, r) => xs.map((_, k) => xs[(k + r) % xs.length]);
 //   PostgreSQL, whose calls need a worker thread as well as the Node thread, and whose
 //   slice always follows @mastra/libsql's (the rotation keeps the cyclic order), saw its
 //   W1 ×20 p99 go from ~5 ms to ~20 ms, while none of it showed in the server's durations.
-export const settleDisk = process.env.BENCH_SETTLE !== '0';
-export const pauseMs = Number(process.env.BENCH_PAUSE_MS ?? 100);
-const settle = () => {
-  if (settleDisk) spawnSync('sync', { stdio: 'ignore' });
-};
+// Read when called, not at import: bench/run.mjs sets the environment from its options.
+export const betweenSlices = () => ({
+  sync: process.env.BENCH_SETTLE !== '0',
+  pauseMs: Number(process.env.BENCH_PAUSE_MS ?? 100),
+});
 
 export function percentile(sorted, p) {
   if (!sorted.length) return NaN;
@@ -57,6 +57,7 @@ export async function runScenario(scenario, { quick, runId, rounds, only, log = 
     }
   }
 
+  const settle = betweenSlices();
   const rows = [];
   try {
     for (const phase of scenario.phases) {
@@ -76,8 +77,8 @@ export async function runScenario(scenario, { quick, runId, rounds, only, log = 
           const st = states[pid];
           const lat = acc[pid].lat;
           globalThis.gc?.(); // collect the previous provider's garbage outside anyone's timing
-          settle(); // and flush its writes to disk, likewise
-          if (pauseMs > 0) await new Promise(res => setTimeout(res, pauseMs));
+          if (settle.sync) spawnSync('sync', { stdio: 'ignore' }); // and flush its writes, likewise
+          if (settle.pauseMs > 0) await new Promise(res => setTimeout(res, settle.pauseMs));
           const w0 = performance.now();
           try {
             // `c` workers; worker k takes the slice's indices i with i % c === k, in order
