@@ -28,7 +28,12 @@ const quick = argv.includes('--quick');
 // Read by the workload children (lib/harness.mjs), which inherit this environment.
 if (argv.includes('--no-settle')) process.env.BENCH_SETTLE = '0';
 // --quick is a smoke test, not for comparison: no pause there, to stay under a minute.
-if (opt('pause') !== undefined || quick) process.env.BENCH_PAUSE_MS = String(Number(opt('pause') ?? 0));
+if (opt('pause') !== undefined || quick) {
+  const ms = Number(opt('pause') ?? 0);
+  // A typo would otherwise silently run without a pause (NaN > 0 is false).
+  if (!Number.isFinite(ms) || ms < 0) throw new Error(`--pause=${opt('pause')}: expected milliseconds, a number >= 0`);
+  process.env.BENCH_PAUSE_MS = String(ms);
+}
 const settle = betweenSlices();
 const onlyParts = opt('only')?.split(',');
 let providers = opt('providers')?.split(',') ?? PROVIDERS.map(p => p.id);
