@@ -544,6 +544,19 @@ mod tests {
         assert!(fetch_all(&conn, &q, None).is_err(), "a truncated UTF-8 sequence");
     }
 
+    /// The bundled SQLite is built without memory statistics (.cargo/config.toml's
+    /// LIBSQLITE3_FLAGS): with them, every malloc and free takes a global mutex. A build that
+    /// lost the flag counts the memory a connection uses, and this fails.
+    #[test]
+    fn sqlite_keeps_no_memory_statistics() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (v TEXT); INSERT INTO t VALUES (hex(randomblob(5000)));").unwrap();
+        // SAFETY: plain reads of SQLite's global counters.
+        let (used, peak) = unsafe { (ffi::sqlite3_memory_used(), ffi::sqlite3_memory_highwater(0)) };
+        assert_eq!((used, peak), (0, 0), "SQLite is counting its allocations");
+        drop(conn);
+    }
+
     #[test]
     fn the_background_thread_copies_the_wal_into_the_database_file() {
         let (path, pool, rt) = fresh("ckpt-bg");
