@@ -61,6 +61,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "stored agents",
         steps: &[Step::Sql(include_str!("../../migrations/sqlite/0005_agents.sql"))],
     },
+    Migration {
+        version: 5,
+        name: "drop a redundant message index",
+        steps: &[Step::Sql(include_str!("../../migrations/sqlite/0006_drop_redundant_message_index.sql"))],
+    },
 ];
 
 /// The newest schema version this build knows.
