@@ -416,23 +416,37 @@ describe.concurrent('(c) the SQLite level, read through @libsql/client', () => {
     expect(info.libsqlOnNative).toEqual(info.libsql);
   });
 
-  it.sequential("message indexes: libsql's thread index is shared, its redundant thread+resource index only libsql keeps", async () => {
+  it.sequential("message indexes: libsql's thread index is shared; its thread+resource index only libsql keeps", async () => {
+    // Every index of mastra_messages but the primary key's.
     const indexes = async (url: string) =>
-      (await rowsOf(sql(url), `PRAGMA index_list(mastra_messages)`)).map(r => String(r.name)).filter(n => n.startsWith('idx_'));
-    const both = ['idx_messages_thread_created_at', 'idx_messages_thread_resource_created_at'];
+      (await rowsOf(sql(url), `PRAGMA index_list(mastra_messages)`))
+        .map(r => String(r.name))
+        .filter(n => !n.startsWith('sqlite_autoindex'))
+        .sort();
+    const libsqlOwn = ['idx_messages_thread_created_at', 'idx_messages_thread_resource_created_at'];
+    const nativeOwn = ['idx_messages_thread_created_at'];
     const libsqlFile = await initialised('libsql');
-    expect((await indexes(libsqlFile)).sort()).toEqual(both);
-    // Native never keeps the second one: not in a file it creates, and its init drops it
-    // from a libsql file (it only costs every message save a page)…
+    expect(await indexes(libsqlFile)).toEqual(libsqlOwn);
+    // Native keeps only the thread index (the others cost every message save a page): not
+    // in a file it creates, and its init drops the rest from a libsql file…
     const nativeFile = await initialised('native');
-    expect(await indexes(nativeFile)).toEqual(['idx_messages_thread_created_at']);
+    expect(await indexes(nativeFile)).toEqual(nativeOwn);
     await (await open('native', libsqlFile)).store.close();
-    expect(await indexes(libsqlFile)).toEqual(['idx_messages_thread_created_at']);
-    // …and libsql's own init puts it back, on a file native created and after native's
-    // init alike, and then native's init leaves it (its migration ran once, already).
+    expect(await indexes(libsqlFile)).toEqual(nativeOwn);
+    // …from a file of an earlier native version too (which had made ours and libsql's).
+    const older = await initialised('native');
+    const c = sql(older);
+    await c.executeMultiple(`
+      CREATE INDEX idx_messages_thread_resource_created_at ON mastra_messages (thread_id, "resourceId", "createdAt");
+      CREATE INDEX mns_messages_resource_created_id ON mastra_messages ("resourceId", "createdAt", id);
+      DELETE FROM mastra_native_migrations WHERE version = 5;`);
+    await (await open('native', older)).store.close();
+    expect(await indexes(older)).toEqual(nativeOwn);
+    // libsql's own init puts its index back, on a file native created and after native's
+    // init alike; native's init then leaves it (its migration ran once, already), and both
+    // stores read the same, a resource's messages within a thread included.
     const { store, mem } = await open('libsql', nativeFile);
     await writeFixtures(mem);
-    // A thread's messages, and those of one resource in it (m-06 is another resource's).
     const reads = (m: MemoryStorage) =>
       Promise.all([
         m.listMessages({ threadId: T_NUM, perPage: false }),
@@ -441,13 +455,13 @@ describe.concurrent('(c) the SQLite level, read through @libsql/client', () => {
     const read = await reads(mem);
     expect(read[1].messages.map(m => m.id)).toEqual(['m-06']);
     await store.close();
-    expect((await indexes(nativeFile)).sort()).toEqual(both);
+    expect(await indexes(nativeFile)).toEqual(libsqlOwn);
     await (await open('libsql', libsqlFile)).store.close();
-    expect((await indexes(libsqlFile)).sort()).toEqual(both);
+    expect(await indexes(libsqlFile)).toEqual(libsqlOwn);
     const native = await open('native', nativeFile);
     expect(await reads(native.mem)).toEqual(read);
     await native.store.close();
-    expect((await indexes(nativeFile)).sort()).toEqual(both);
+    expect(await indexes(nativeFile)).toEqual(libsqlOwn);
   });
 
   it.sequential('identical writes store identical rows (content text, JSONB bytes, timestamps)', async () => {
@@ -541,6 +555,21 @@ describe.concurrent('(c) the SQLite level, read through @libsql/client', () => {
     expect(cons.native).toEqual(cons.pg);
     expect(cons.nativeOnPg).toEqual(cons.pg);
     expect(cons.pgOnNative).toEqual(cons.pg);
+  });
+
+  it.sequential('message indexes: no messages-of-a-resource index, in a new schema or after an earlier version', async () => {
+    const indexes = async (url: string) =>
+      (await pgQuery(`SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = 'mastra_messages' ORDER BY indexname`, [schemaOf('native-pg', url)]))
+        .map(r => String(r.indexname))
+        .filter(n => !n.endsWith('_pkey'));
+    const url = await initialised('native-pg');
+    expect(await indexes(url)).toEqual(['mns_messages_thread_created_id']);
+    // A schema an earlier version created still had it: the next init drops it.
+    const schema = schemaOf('native-pg', url)!;
+    await pgQuery(`CREATE INDEX mns_messages_resource_created_id ON "${schema}".mastra_messages ("resourceId", "createdAtZ", id)`);
+    await pgQuery(`DELETE FROM "${schema}".mastra_native_migrations WHERE version = 4`);
+    await initialised('native-pg', url);
+    expect(await indexes(url)).toEqual(['mns_messages_thread_created_id']);
   });
 
   it.sequential.each(['native-pg', 'pg'] as const)(

@@ -38,6 +38,7 @@ ALTER TABLE {schema}.mastra_threads ADD COLUMN IF NOT EXISTS "updatedAtZ" timest
 ALTER TABLE {schema}.mastra_resources ADD COLUMN IF NOT EXISTS "createdAtZ" timestamp with time zone DEFAULT now();
 ALTER TABLE {schema}.mastra_resources ADD COLUMN IF NOT EXISTS "updatedAtZ" timestamp with time zone DEFAULT now();
 -- Our indexes end in id so every list walks an index in its exact (instant, id) order.
+-- Version 4 (0004) drops the messages-of-a-resource one: it cost every save more than it gave.
 CREATE INDEX IF NOT EXISTS mns_messages_thread_created_id ON {schema}.mastra_messages (thread_id, "createdAtZ", id);
 CREATE INDEX IF NOT EXISTS mns_messages_resource_created_id ON {schema}.mastra_messages ("resourceId", "createdAtZ", id);
 CREATE INDEX IF NOT EXISTS mns_threads_resource_created_id ON {schema}.mastra_threads ("resourceId", "createdAtZ", id);

@@ -63,8 +63,8 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 5,
-        name: "drop a redundant message index",
-        steps: &[Step::Sql(include_str!("../../migrations/sqlite/0006_drop_redundant_message_index.sql"))],
+        name: "drop two message indexes",
+        steps: &[Step::Sql(include_str!("../../migrations/sqlite/0006_drop_message_write_indexes.sql"))],
     },
 ];
 
@@ -151,6 +151,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "memory tables", include_str!("../../migrations/postgres/0001_memory.sql")),
     (2, "workflow snapshots", include_str!("../../migrations/postgres/0002_workflows.sql")),
     (3, "stored agents", include_str!("../../migrations/postgres/0003_agents.sql")),
+    (4, "drop the message resource index", include_str!("../../migrations/postgres/0004_drop_message_resource_index.sql")),
 ];
 
 /// Bring a PostgreSQL schema up to date. Warm: one query. Cold: one transaction holding an
