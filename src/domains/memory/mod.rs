@@ -1,10 +1,13 @@
 //! The memory domain: threads, messages and resources (working memory), with the
 //! semantics of Mastra's `MemoryStorage` as @mastra/libsql implements it. Every method
-//! takes and returns JSON text; dates cross as ISO strings and the JS layer revives them.
+//! takes and returns JSON text; dates cross as ISO strings (a message's `createdAt` as epoch
+//! milliseconds when it can) and the JS layer revives them.
 
 mod messages;
 mod resources;
 mod threads;
+
+use std::fmt::Write as _;
 
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -154,23 +157,6 @@ fn push_json_str(out: &mut String, s: &str) {
     out.push_str(&serde_json::to_string(s).expect("strings serialise"));
 }
 
-/// The instant of a stored timestamp in exactly `Date.prototype.toISOString()`'s form
-/// (`YYYY-MM-DDTHH:MM:SS.sssZ`, a four-digit year) as milliseconds since the epoch: the
-/// same instant `new Date(text)` gives. Anything else (other forms, impossible dates such
-/// as February 30, which `Date` reads as invalid) is None, and stays text.
-pub(crate) fn iso_to_epoch_millis(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() != 24 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' || b[19] != b'.' || b[23] != b'Z' {
-        return None;
-    }
-    let num = |from: usize, to: usize| -> Option<u32> {
-        b[from..to].iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
-    };
-    let date = chrono::NaiveDate::from_ymd_opt(num(0, 4)? as i32, num(5, 7)?, num(8, 10)?)?;
-    let at = date.and_hms_milli_opt(num(11, 13)?, num(14, 16)?, num(17, 19)?, num(20, 23)?)?;
-    Some(at.and_utc().timestamp_millis())
-}
-
 /// Append one message as JSON.
 fn write_message(out: &mut String, m: &MessageRow) {
     out.push_str("{\"id\":");
@@ -186,8 +172,10 @@ fn write_message(out: &mut String, m: &MessageRow) {
     out.push_str(",\"createdAt\":");
     // The JS layer revives it with `new Date(value)`, which takes the instant as a number
     // of milliseconds without parsing text (V8's date parser was ~2% of a 40-message list).
-    match iso_to_epoch_millis(&m.created_at) {
-        Some(ms) => out.push_str(&ms.to_string()),
+    match crate::domains::iso_to_epoch_millis(&m.created_at) {
+        Some(ms) => {
+            let _ = write!(out, "{ms}");
+        }
         None => push_json_str(out, &m.created_at),
     }
     out.push_str(",\"threadId\":");
@@ -291,45 +279,5 @@ mod tests {
         let odd = write_messages(&[MessageRow { created_at: "2024-02-30T00:00:00.000Z".into(), ..m }]);
         let v: serde_json::Value = serde_json::from_str(&odd).unwrap();
         assert_eq!(v[0]["createdAt"], "2024-02-30T00:00:00.000Z");
-    }
-
-    /// Exactly the instants `new Date(text)` reads (checked against chrono's RFC 3339 parser
-    /// over generated instants from year 0 to 9999), and None for everything `Date` would
-    /// not read the same way, or at all.
-    #[test]
-    fn iso_text_to_epoch_millis() {
-        assert_eq!(iso_to_epoch_millis("1970-01-01T00:00:00.000Z"), Some(0));
-        assert_eq!(iso_to_epoch_millis("0000-01-01T00:00:00.000Z"), Some(-62_167_219_200_000));
-        assert_eq!(iso_to_epoch_millis("9999-12-31T23:59:59.999Z"), Some(253_402_300_799_999));
-        assert_eq!(iso_to_epoch_millis("2024-02-29T12:34:56.789Z"), Some(1_709_210_096_789));
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        for _ in 0..20_000 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            let ms = (seed % 315_537_897_600_000) as i64 - 62_167_219_200_000; // years 0..=9999
-            let text = crate::domains::to_iso(chrono::DateTime::from_timestamp_millis(ms).unwrap());
-            assert_eq!(text.len(), 24, "{text}");
-            assert_eq!(iso_to_epoch_millis(&text), Some(ms), "{text}");
-        }
-        for bad in [
-            "2023-02-29T00:00:00.000Z",
-            "2024-13-01T00:00:00.000Z",
-            "2024-00-10T00:00:00.000Z",
-            "2024-01-00T00:00:00.000Z",
-            "2024-04-31T00:00:00.000Z",
-            "2024-01-01T24:00:00.000Z",
-            "2024-01-01T00:60:00.000Z",
-            "2024-01-01T00:00:60.000Z",
-            "2024-01-01T00:00:00.000+",
-            "2024-01-01 00:00:00.000Z",
-            "2024-01-01T00:00:00Z",
-            "+012024-01-01T00:00:00.000Z",
-            "2024-01-01T00:00:0a.000Z",
-            "2024-01-01T00:00:00.-00Z",
-            "",
-        ] {
-            assert_eq!(iso_to_epoch_millis(bad), None, "{bad}");
-        }
     }
 }
