@@ -425,23 +425,36 @@ describe.concurrent('(c) the SQLite level, read through @libsql/client', () => {
         .sort();
     const libsqlOwn = ['idx_messages_thread_created_at', 'idx_messages_thread_resource_created_at'];
     const nativeOwn = ['idx_messages_thread_created_at'];
+    // The shared thread index's columns: native's init widens libsql's with id (a page in
+    // (createdAt, id) order then reads only its own entries), keeping libsql's name.
+    const threadIndex = async (url: string) =>
+      (await rowsOf(sql(url), `PRAGMA index_info(idx_messages_thread_created_at)`)).map(r => String(r.name));
+    const libsqlCols = ['thread_id', 'createdAt'];
+    const nativeCols = ['thread_id', 'createdAt', 'id'];
     const libsqlFile = await initialised('libsql');
     expect(await indexes(libsqlFile)).toEqual(libsqlOwn);
+    expect(await threadIndex(libsqlFile)).toEqual(libsqlCols);
     // Native keeps only the thread index (the others cost every message save a page): not
     // in a file it creates, and its init drops the rest from a libsql file…
     const nativeFile = await initialised('native');
     expect(await indexes(nativeFile)).toEqual(nativeOwn);
+    expect(await threadIndex(nativeFile)).toEqual(nativeCols);
     await (await open('native', libsqlFile)).store.close();
     expect(await indexes(libsqlFile)).toEqual(nativeOwn);
-    // …from a file of an earlier native version too (which had made ours and libsql's).
+    expect(await threadIndex(libsqlFile)).toEqual(nativeCols);
+    // …from a file of an earlier native version too (which had made ours and libsql's, and
+    // libsql's thread index without id).
     const older = await initialised('native');
     const c = sql(older);
     await c.executeMultiple(`
       CREATE INDEX idx_messages_thread_resource_created_at ON mastra_messages (thread_id, "resourceId", "createdAt");
       CREATE INDEX mns_messages_resource_created_id ON mastra_messages ("resourceId", "createdAt", id);
-      DELETE FROM mastra_native_migrations WHERE version = 5;`);
+      DROP INDEX idx_messages_thread_created_at;
+      CREATE INDEX idx_messages_thread_created_at ON mastra_messages (thread_id, "createdAt");
+      DELETE FROM mastra_native_migrations WHERE version >= 5;`);
     await (await open('native', older)).store.close();
     expect(await indexes(older)).toEqual(nativeOwn);
+    expect(await threadIndex(older)).toEqual(nativeCols);
     // libsql's own init puts its index back, on a file native created and after native's
     // init alike; native's init then leaves it (its migration ran once, already), and both
     // stores read the same, a resource's messages within a thread included.
@@ -456,8 +469,11 @@ describe.concurrent('(c) the SQLite level, read through @libsql/client', () => {
     expect(read[1].messages.map(m => m.id)).toEqual(['m-06']);
     await store.close();
     expect(await indexes(nativeFile)).toEqual(libsqlOwn);
+    // libsql's IF NOT EXISTS keeps the widened index: no second thread index to write.
+    expect(await threadIndex(nativeFile)).toEqual(nativeCols);
     await (await open('libsql', libsqlFile)).store.close();
     expect(await indexes(libsqlFile)).toEqual(libsqlOwn);
+    expect(await threadIndex(libsqlFile)).toEqual(nativeCols);
     const native = await open('native', nativeFile);
     expect(await reads(native.mem)).toEqual(read);
     await native.store.close();

@@ -66,6 +66,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "drop two message indexes",
         steps: &[Step::Sql(include_str!("../../migrations/sqlite/0006_drop_message_write_indexes.sql"))],
     },
+    Migration {
+        version: 6,
+        name: "message thread index ordered by (createdAt, id)",
+        steps: &[Step::Sql(include_str!("../../migrations/sqlite/0007_message_thread_index_with_id.sql"))],
+    },
 ];
 
 /// The newest schema version this build knows.

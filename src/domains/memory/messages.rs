@@ -9,7 +9,7 @@ use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
 
 use super::{message_cols, messages_json_len, needs_normalize, write_messages, write_messages_into, Memory, MessageRow};
-use crate::db::{ColKind, Conn, NullMatch, Q, Row, Tx};
+use crate::db::{ColKind, Conn, Dialect, NullMatch, Q, Row, Tx};
 use crate::domains::args::{self, Dir, PerPage};
 use crate::domains::{counted_total, now_iso, parse_time, select_count, select_page, Page};
 use crate::error::{Result, StoreError};
@@ -50,6 +50,16 @@ const WINDOW_ARMS: usize = 200;
 enum Scope {
     Threads(Vec<String>),
     Resource(String),
+}
+
+/// A page of messages in ("createdAt", id) order (`dd`: ASC or DESC), `filtered` their
+/// WHERE clause; the caller sorts the rows. On SQLite a thread's page is read from the
+/// index on (thread_id, "createdAt", id) alone: the test below holds it to that.
+fn message_page(d: &Dialect, dd: &str, fetch: Option<i64>, offset: i64, counted: bool, filtered: impl Fn(&mut Q)) -> Q {
+    let mut q = d.q();
+    let order = format!("{} {dd}, id {dd}", d.ts_col("createdAt"));
+    select_page(&mut q, Page { cols: &message_cols(d), table: "mastra_messages", order: &order, limit: fetch, offset, counted, caller_sorts: true }, filtered);
+    q
 }
 
 struct Include {
@@ -370,9 +380,7 @@ impl Memory {
         };
         // A page that needs a total carries it (one statement); otherwise, no COUNT at all.
         let counted = want_total && per_page != PerPage::All;
-        let mut q = self.db.q();
-        let order = format!("{created} {dd}, id {dd}");
-        select_page(&mut q, Page { cols: &message_cols(&d), table: "mastra_messages", order: &order, limit: fetch, offset, counted, caller_sorts: true }, filtered);
+        let q = message_page(&d, dd, fetch, offset, counted, filtered);
         let rows = conn.fetch_all(&q).await?;
         let counted_total = if counted { Some(counted_total(&mut conn, &rows, fetch, offset, count).await?) } else { None };
         let mut msgs = rows_to_messages(rows)?;
@@ -625,5 +633,39 @@ impl Memory {
         tx.execute(&q).await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::{migrate, sqlite, OpenOptions};
+
+    /// SQLite's plan for a thread's page, with and without its total: the page is walked
+    /// in the thread index's own order and stops at the LIMIT (no lookup of every message
+    /// of the thread for its id, no temporary b-tree to sort them), and the total counts
+    /// index entries only. With the index on (thread_id, "createdAt") alone, this fails.
+    #[test]
+    fn a_threads_page_is_read_from_the_thread_index_alone() {
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let pool = sqlite::SqlitePool::open_memory(&OpenOptions::default()).unwrap();
+        rt.block_on(migrate::run_sqlite(&pool)).unwrap();
+        let d = Dialect::sqlite();
+        let plan = |dd: &str, counted: bool| -> Vec<String> {
+            let page = message_page(&d, dd, Some(41), 0, counted, |q: &mut Q| {
+                q.s(" WHERE 1 = 1 AND thread_id = ").a("t-1");
+            });
+            let mut explain = d.q();
+            explain.s("EXPLAIN QUERY PLAN ").s(&page.sql);
+            explain.args = page.args;
+            let w = rt.block_on(pool.writer()).unwrap();
+            sqlite::fetch_all(w.conn(), &explain, None).unwrap().iter().map(|r| r.string(3).unwrap()).collect()
+        };
+        for (dd, counted) in [("DESC", false), ("ASC", false), ("DESC", true)] {
+            let steps = plan(dd, counted);
+            let index = steps.iter().filter(|s| s.contains("COVERING INDEX idx_messages_thread_created_at (thread_id=?)")).count();
+            assert_eq!(index, if counted { 2 } else { 1 }, "{dd} counted={counted}: {steps:?}");
+            assert!(!steps.iter().any(|s| s.contains("TEMP B-TREE")), "{dd} counted={counted}: {steps:?}");
+        }
     }
 }
