@@ -1,7 +1,6 @@
 // Mastra's memory domain over the native core. Each method marshals its arguments to JSON
 // text, makes one native call, and revives Dates in the result. Filtering, merging,
 // pagination and transactions all happen in Rust.
-import { MessageList } from '@mastra/core/agent';
 import { MemoryStorage } from '@mastra/core/storage';
 import { NativeHandle } from './handle.js';
 import { argsJson, reviveMessage, reviveResource, reviveThread, toJson, userError } from './marshal.js';
@@ -9,13 +8,27 @@ import { argsJson, reviveMessage, reviveResource, reviveThread, toJson, userErro
 const dateIso = d => (d instanceof Date ? d.toISOString() : d);
 
 /**
+ * Mastra's MessageList, imported on first need. It lives in @mastra/core/agent, whose
+ * import took ~0.55 s here (on top of ~0.4 s for @mastra/core/storage), and a store needs
+ * it only for messages that are not canonical v2 (below). A process that only stores and
+ * reads (a worker, a script, a function answering one request) never pays for it; in an
+ * app that runs an Agent, the module is loaded already and this costs nothing.
+ */
+let messageListClass;
+async function loadMessageList() {
+  messageListClass ??= import('@mastra/core/agent').then(m => m.MessageList);
+  return messageListClass;
+}
+
+/**
  * @mastra/libsql passes every read through Mastra's MessageList, which drops system
  * messages and repairs non-v2 content. It leaves canonical v2 messages untouched, so the
  * core flags (`normalize`) only a response holding a message it would change; such a
  * response goes through the same MessageList here, then back into (createdAt, id) order.
  */
-function normalizeMessages(messages, direction) {
+async function normalizeMessages(messages, direction) {
   const sign = direction === 'DESC' ? -1 : 1;
+  const MessageList = await loadMessageList();
   return new MessageList()
     .add(messages, 'memory')
     .get.all.db()
@@ -45,7 +58,7 @@ function savedMessages(messages) {
       c.parts.includes(null) ||
       c.toolInvocations !== undefined
     ) {
-      return new MessageList().add(messages, 'memory').get.all.db();
+      return loadMessageList().then(MessageList => new MessageList().add(messages, 'memory').get.all.db());
     }
     ids.add(m.id);
     if (t < last) sorted = false;
@@ -55,18 +68,27 @@ function savedMessages(messages) {
   return sorted ? out : out.sort((a, b) => a.createdAt - b.createdAt);
 }
 
-/** Revive a list response and, when flagged, normalise it as @mastra/libsql would. */
+/**
+ * Revive a list response and, when flagged, normalise it as @mastra/libsql would: the
+ * response, or (when normalising) a Promise of it.
+ */
 function finishList(out, args, threadIds) {
   out.messages.forEach(reviveMessage);
-  if (out.normalize) {
-    out.messages = normalizeMessages(out.messages, args?.orderBy?.direction);
-    // libsql counts the messages it returned after MessageList when deciding hasMore for a
-    // thread listing without a metadata filter; dropped messages count as not returned.
-    const noMetadataFilter = !args?.filter?.metadata || Object.keys(args.filter.metadata).length === 0;
-    if (threadIds && noMetadataFilter && typeof out.perPage === 'number' && out.perPage > 0 && args?.includeTotal !== false) {
-      const returned = out.messages.filter(m => threadIds.has(m.threadId)).length;
-      out.hasMore = returned < out.total && out.page * out.perPage + out.perPage < out.total;
-    }
+  if (!out.normalize) {
+    delete out.normalize;
+    return out;
+  }
+  return normalizeList(out, args, threadIds);
+}
+
+async function normalizeList(out, args, threadIds) {
+  out.messages = await normalizeMessages(out.messages, args?.orderBy?.direction);
+  // libsql counts the messages it returned after MessageList when deciding hasMore for a
+  // thread listing without a metadata filter; dropped messages count as not returned.
+  const noMetadataFilter = !args?.filter?.metadata || Object.keys(args.filter.metadata).length === 0;
+  if (threadIds && noMetadataFilter && typeof out.perPage === 'number' && out.perPage > 0 && args?.includeTotal !== false) {
+    const returned = out.messages.filter(m => threadIds.has(m.threadId)).length;
+    out.hasMore = returned < out.total && out.page * out.perPage + out.perPage < out.total;
   }
   delete out.normalize;
   return out;
@@ -173,7 +195,9 @@ export class NativeMemoryStorage extends MemoryStorage {
     }
     const json = toJson('SAVE_MESSAGES', messages);
     await this.#call('SAVE_MESSAGES', { count: messages.length }, m => m.saveMessages(json));
-    return { messages: savedMessages(messages) };
+    // The batch itself (sorted) for canonical messages; a Promise when MessageList must run.
+    const saved = savedMessages(messages);
+    return { messages: Array.isArray(saved) ? saved : await saved };
   }
 
   async listMessages(args) {
@@ -198,7 +222,7 @@ export class NativeMemoryStorage extends MemoryStorage {
     if (!messageIds?.length) return { messages: [] };
     const json = toJson('LIST_MESSAGES_BY_ID', messageIds);
     const out = JSON.parse(await this.#call('LIST_MESSAGES_BY_ID', {}, m => m.listMessagesById(json)));
-    return { messages: finishList(out, undefined, null).messages };
+    return { messages: (await finishList(out, undefined, null)).messages };
   }
 
   async updateMessages({ messages }) {
