@@ -14,11 +14,8 @@ const dateIso = d => (d instanceof Date ? d.toISOString() : d);
  * reads (a worker, a script, a function answering one request) never pays for it; in an
  * app that runs an Agent, the module is loaded already and this costs nothing.
  */
-let messageListClass;
-async function loadMessageList() {
-  messageListClass ??= import('@mastra/core/agent').then(m => m.MessageList);
-  return messageListClass;
-}
+let messageList; // the Promise of the class, once asked for
+const loadMessageList = () => (messageList ??= import('@mastra/core/agent').then(m => m.MessageList));
 
 /**
  * @mastra/libsql passes every read through Mastra's MessageList, which drops system
