@@ -4,7 +4,7 @@
 // documented MastraCompositeStore interface.
 import { MastraCompositeStore } from '@mastra/core/storage';
 import { native } from './lib/native.js';
-import { storageError } from './lib/marshal.js';
+import { obj, storageError, str, userError } from './lib/marshal.js';
 import { NativeAgentsStorage } from './lib/agents.js';
 import { NativeMemoryStorage } from './lib/memory.js';
 import { NativeWorkflowsStorage } from './lib/workflows.js';
@@ -145,19 +145,30 @@ export class NativeStore extends MastraCompositeStore {
     return (await this.#memory().saveMessages({ messages })).messages;
   }
 
-  deleteMessage({ id, threadId }) {
-    return this.#memory().deleteMessages([id], threadId);
+  async deleteMessage(args) {
+    const id = str('DELETE_MESSAGES', 'id', obj('DELETE_MESSAGES', 'arguments', args).id);
+    return this.#memory().deleteMessages([id], args.threadId);
   }
 
   /** Save (upsert) a workflow run given in the storage row's shape (`workflow_name`, `run_id`). */
-  saveWorkflowRun(run) {
+  async saveWorkflowRun(run) {
+    const op = 'PERSIST_WORKFLOW_SNAPSHOT';
+    obj(op, 'run', run);
+    let snapshot = run.snapshot;
+    if (typeof snapshot === 'string') {
+      try {
+        snapshot = JSON.parse(snapshot);
+      } catch (error) {
+        throw userError(op, `snapshot is not JSON text: ${error?.message ?? error}`, { field: 'snapshot' });
+      }
+    }
     return this.stores.workflows.persistWorkflowSnapshot({
-      workflowName: run?.workflow_name,
-      runId: run?.run_id,
-      resourceId: run?.resourceId,
-      snapshot: typeof run?.snapshot === 'string' ? JSON.parse(run.snapshot) : run?.snapshot,
-      createdAt: run?.createdAt,
-      updatedAt: run?.updatedAt,
+      workflowName: run.workflow_name,
+      runId: run.run_id,
+      resourceId: run.resourceId,
+      snapshot,
+      createdAt: run.createdAt,
+      updatedAt: run.updatedAt,
     });
   }
 

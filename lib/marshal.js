@@ -89,3 +89,46 @@ export function reviveResource(r) {
   }
   return r;
 }
+
+// ---- argument types, checked before anything reaches the core --------------------------
+// napi would refuse a non-string where a string is declared with a bare `StringExpected`
+// (no field, category THIRD_PARTY), and a destructured `undefined` throws a TypeError.
+// Each check below throws a USER MastraError naming the field instead.
+
+const typeOf = v => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+
+/** `v` must be a string. */
+export function str(op, field, v) {
+  if (typeof v !== 'string') throw userError(op, `${field} must be a string, got ${typeOf(v)}`, { field });
+  return v;
+}
+
+/** `v` must be a string, or absent (undefined or null, returned as null). */
+export function optStr(op, field, v) {
+  return v == null ? null : str(op, field, v);
+}
+
+/** `v` must be a plain object (not null, not an array). */
+export function obj(op, field, v) {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+    throw userError(op, `${field} must be an object, got ${typeOf(v)}`, { field });
+  }
+  return v;
+}
+
+/** `v` must be an object, or undefined (a method whose arguments are all optional). */
+export function optObj(op, field, v) {
+  return v === undefined ? {} : obj(op, field, v);
+}
+
+/** `v` must be an array. */
+export function arr(op, field, v) {
+  if (!Array.isArray(v)) throw userError(op, `${field} must be an array, got ${typeOf(v)}`, { field });
+  return v;
+}
+
+/** `v` must be an array of strings. */
+export function strs(op, field, v) {
+  arr(op, field, v).forEach((s, i) => str(op, `${field}[${i}]`, s));
+  return v;
+}

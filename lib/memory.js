@@ -3,7 +3,7 @@
 // pagination and transactions all happen in Rust.
 import { MemoryStorage } from '@mastra/core/storage';
 import { NativeHandle } from './handle.js';
-import { argsJson, reviveMessage, reviveResource, reviveThread, toJson, userError } from './marshal.js';
+import { arr, argsJson, obj, optObj, optStr, reviveMessage, reviveResource, reviveThread, str, toJson, userError } from './marshal.js';
 
 const dateIso = d => (d instanceof Date ? d.toISOString() : d);
 
@@ -120,30 +120,41 @@ export class NativeMemoryStorage extends MemoryStorage {
 
   // ---- threads -------------------------------------------------------------------------
 
-  async getThreadById({ threadId, resourceId }) {
+  async getThreadById(args) {
+    const op = 'GET_THREAD_BY_ID';
+    const threadId = str(op, 'threadId', obj(op, 'arguments', args).threadId);
+    const resourceId = optStr(op, 'resourceId', args.resourceId);
     const json = await this.#call('GET_THREAD_BY_ID', { threadId }, m =>
       m.getThreadById(threadId, resourceId ?? null),
     );
     return json ? reviveThread(JSON.parse(json)) : null;
   }
 
-  async saveThread({ thread }) {
+  async saveThread(args) {
+    const thread = obj('SAVE_THREAD', 'thread', obj('SAVE_THREAD', 'arguments', args).thread);
     const json = toJson('SAVE_THREAD', thread);
     await this.#call('SAVE_THREAD', { threadId: thread?.id }, m => m.saveThread(json));
     return thread;
   }
 
-  async updateThread({ id, title, metadata }) {
-    const meta = metadata === undefined ? null : toJson('UPDATE_THREAD', metadata);
+  async updateThread(args) {
+    const op = 'UPDATE_THREAD';
+    const { id, title, metadata } = obj(op, 'arguments', args);
+    str(op, 'id', id);
+    optStr(op, 'title', title);
+    if (metadata != null) obj(op, 'metadata', metadata);
+    const meta = metadata === undefined ? null : toJson(op, metadata);
     const json = await this.#call('UPDATE_THREAD', { threadId: id }, m => m.updateThread(id, title ?? null, meta));
     return reviveThread(JSON.parse(json));
   }
 
-  async deleteThread({ threadId }) {
+  async deleteThread(args) {
+    const threadId = str('DELETE_THREAD', 'threadId', obj('DELETE_THREAD', 'arguments', args).threadId);
     await this.#call('DELETE_THREAD', { threadId }, m => m.deleteThread(threadId));
   }
 
-  async listThreads(args = {}) {
+  async listThreads(args) {
+    args = optObj('LIST_THREADS', 'arguments', args);
     const json = argsJson('LIST_THREADS', args);
     const out = JSON.parse(
       await this.#call('LIST_THREADS', { resourceId: args?.filter?.resourceId ?? '' }, m => m.listThreads(json)),
@@ -153,6 +164,9 @@ export class NativeMemoryStorage extends MemoryStorage {
   }
 
   async copyThread(args) {
+    obj('CLONE_THREAD', 'arguments', args);
+    if (args.options != null) obj('CLONE_THREAD', 'options', args.options);
+    if (args.options?.messageFilter != null) obj('CLONE_THREAD', 'options.messageFilter', args.options.messageFilter);
     const json = argsJson('CLONE_THREAD', {
       ...args,
       options: args?.options && {
@@ -173,7 +187,10 @@ export class NativeMemoryStorage extends MemoryStorage {
     return out;
   }
 
-  async updateThreadResourceId({ threadId, resourceId }) {
+  async updateThreadResourceId(args) {
+    const op = 'UPDATE_THREAD_RESOURCE_ID';
+    const threadId = str(op, 'threadId', obj(op, 'arguments', args).threadId);
+    const resourceId = str(op, 'resourceId', args.resourceId);
     const json = await this.#call('UPDATE_THREAD_RESOURCE_ID', { threadId, resourceId }, m =>
       m.updateThreadResourceId(threadId, resourceId),
     );
@@ -182,8 +199,9 @@ export class NativeMemoryStorage extends MemoryStorage {
 
   // ---- messages ------------------------------------------------------------------------
 
-  async saveMessages({ messages }) {
-    if (!messages?.length) return { messages: [] };
+  async saveMessages(args) {
+    const messages = arr('SAVE_MESSAGES', 'messages', obj('SAVE_MESSAGES', 'arguments', args).messages);
+    if (!messages.length) return { messages: [] };
     // JSON would turn an invalid Date into null (read as "now"): refuse it instead.
     for (const [i, m] of messages.entries()) {
       if (m?.createdAt instanceof Date && Number.isNaN(m.createdAt.getTime())) {
@@ -198,6 +216,7 @@ export class NativeMemoryStorage extends MemoryStorage {
   }
 
   async listMessages(args) {
+    obj('LIST_MESSAGES', 'arguments', args);
     const json = argsJson('LIST_MESSAGES', args);
     const out = JSON.parse(
       await this.#call('LIST_MESSAGES', { threadId: String(args?.threadId) }, m => m.listMessages(json)),
@@ -206,6 +225,7 @@ export class NativeMemoryStorage extends MemoryStorage {
   }
 
   async listMessagesByResourceId(args) {
+    obj('LIST_MESSAGES_BY_RESOURCE_ID', 'arguments', args);
     const json = argsJson('LIST_MESSAGES_BY_RESOURCE_ID', args);
     const out = JSON.parse(
       await this.#call('LIST_MESSAGES_BY_RESOURCE_ID', { resourceId: String(args?.resourceId) }, m =>
@@ -215,40 +235,49 @@ export class NativeMemoryStorage extends MemoryStorage {
     return finishList(out, args, null);
   }
 
-  async listMessagesById({ messageIds }) {
-    if (!messageIds?.length) return { messages: [] };
+  async listMessagesById(args) {
+    const op = 'LIST_MESSAGES_BY_ID';
+    const messageIds = arr(op, 'messageIds', obj(op, 'arguments', args).messageIds);
+    if (!messageIds.length) return { messages: [] };
     const json = toJson('LIST_MESSAGES_BY_ID', messageIds);
     const out = JSON.parse(await this.#call('LIST_MESSAGES_BY_ID', {}, m => m.listMessagesById(json)));
     return { messages: (await finishList(out, undefined, null)).messages };
   }
 
-  async updateMessages({ messages }) {
-    if (!messages?.length) return [];
+  async updateMessages(args) {
+    const messages = arr('UPDATE_MESSAGES', 'messages', obj('UPDATE_MESSAGES', 'arguments', args).messages);
+    if (!messages.length) return [];
     const json = toJson('UPDATE_MESSAGES', messages);
     const out = JSON.parse(await this.#call('UPDATE_MESSAGES', { count: messages.length }, m => m.updateMessages(json)));
     return out.map(reviveMessage);
   }
 
   async deleteMessages(messageIds, threadId) {
-    if (!messageIds?.length) return;
+    arr('DELETE_MESSAGES', 'messageIds', messageIds);
+    optStr('DELETE_MESSAGES', 'threadId', threadId);
+    if (!messageIds.length) return;
     const json = toJson('DELETE_MESSAGES', messageIds);
     await this.#call('DELETE_MESSAGES', { count: messageIds.length }, m => m.deleteMessages(json, threadId ?? null));
   }
 
   // ---- resources -----------------------------------------------------------------------
 
-  async getResourceById({ resourceId }) {
+  async getResourceById(args) {
+    const op = 'GET_RESOURCE_BY_ID';
+    const resourceId = str(op, 'resourceId', obj(op, 'arguments', args).resourceId);
     const json = await this.#call('GET_RESOURCE_BY_ID', { resourceId }, m => m.getResourceById(resourceId));
     return json ? reviveResource(JSON.parse(json)) : null;
   }
 
-  async saveResource({ resource }) {
+  async saveResource(args) {
+    const resource = obj('SAVE_RESOURCE', 'resource', obj('SAVE_RESOURCE', 'arguments', args).resource);
     const json = toJson('SAVE_RESOURCE', resource);
     await this.#call('SAVE_RESOURCE', { resourceId: resource?.id }, m => m.saveResource(json));
     return resource;
   }
 
   async updateResource(args) {
+    obj('UPDATE_RESOURCE', 'arguments', args);
     const json = toJson('UPDATE_RESOURCE', args);
     const out = await this.#call('UPDATE_RESOURCE', { resourceId: args?.resourceId }, m => m.updateResource(json));
     return reviveResource(JSON.parse(out));

@@ -2,7 +2,7 @@
 // atomic read-modify-write transactions are in Rust (src/domains/workflows.rs).
 import { WorkflowsStorage } from '@mastra/core/storage';
 import { NativeHandle } from './handle.js';
-import { argsJson, toJson, userError } from './marshal.js';
+import { argsJson, obj, optObj, optStr, str, strs, toJson, userError } from './marshal.js';
 
 /** Revive a WorkflowRun's (or WorkflowState's) timestamps. */
 export function reviveRun(r) {
@@ -76,33 +76,44 @@ export class NativeWorkflowsStorage extends WorkflowsStorage {
 
   async persistWorkflowSnapshot(args) {
     const op = 'PERSIST_WORKFLOW_SNAPSHOT';
+    obj(op, 'arguments', args);
     checkDate(op, 'createdAt', args?.createdAt);
     checkDate(op, 'updatedAt', args?.updatedAt);
     const json = toJson(op, args);
     await this.#call(op, { workflowName: args?.workflowName, runId: args?.runId }, w => w.persistWorkflowSnapshot(json));
   }
 
-  async loadWorkflowSnapshot({ workflowName, runId }) {
+  async loadWorkflowSnapshot(args) {
+    const op = 'LOAD_WORKFLOW_SNAPSHOT';
+    const workflowName = str(op, 'workflowName', obj(op, 'arguments', args).workflowName);
+    const runId = str(op, 'runId', args.runId);
     const json = await this.#call('LOAD_WORKFLOW_SNAPSHOT', { workflowName, runId }, w =>
       w.loadWorkflowSnapshot(workflowName, runId),
     );
     return json == null ? null : JSON.parse(json);
   }
 
-  async getWorkflowRunById({ runId, workflowName }) {
+  async getWorkflowRunById(args) {
+    const op = 'GET_WORKFLOW_RUN_BY_ID';
+    const runId = str(op, 'runId', obj(op, 'arguments', args).runId);
+    const workflowName = optStr(op, 'workflowName', args.workflowName);
     const json = await this.#call('GET_WORKFLOW_RUN_BY_ID', { runId }, w =>
       w.getWorkflowRunById(runId, workflowName ?? null),
     );
     return json == null ? null : reviveRun(JSON.parse(json));
   }
 
-  async deleteWorkflowRunById({ runId, workflowName }) {
+  async deleteWorkflowRunById(args) {
+    const op = 'DELETE_WORKFLOW_RUN_BY_ID';
+    const runId = str(op, 'runId', obj(op, 'arguments', args).runId);
+    const workflowName = optStr(op, 'workflowName', args.workflowName);
     await this.#call('DELETE_WORKFLOW_RUN_BY_ID', { runId, workflowName }, w =>
       w.deleteWorkflowRunById(runId, workflowName ?? null),
     );
   }
 
-  async listWorkflowRuns(args = {}) {
+  async listWorkflowRuns(args) {
+    args = optObj('LIST_WORKFLOW_RUNS', 'arguments', args);
     const json = argsJson('LIST_WORKFLOW_RUNS', args);
     const page = await this.#call('LIST_WORKFLOW_RUNS', {}, w => w.listWorkflowRuns(json));
     const out = JSON.parse(page.runs);
@@ -111,6 +122,7 @@ export class NativeWorkflowsStorage extends WorkflowsStorage {
   }
 
   async updateWorkflowResults(args) {
+    obj('UPDATE_WORKFLOW_RESULTS', 'arguments', args);
     const json = toJson('UPDATE_WORKFLOW_RESULTS', args);
     return JSON.parse(
       await this.#call('UPDATE_WORKFLOW_RESULTS', { runId: args?.runId, stepId: args?.stepId }, w =>
@@ -120,6 +132,7 @@ export class NativeWorkflowsStorage extends WorkflowsStorage {
   }
 
   async updateWorkflowState(args) {
+    obj('UPDATE_WORKFLOW_STATE', 'arguments', args);
     const json = toJson('UPDATE_WORKFLOW_STATE', args);
     const out = await this.#call('UPDATE_WORKFLOW_STATE', { runId: args?.runId }, w => w.updateWorkflowState(json));
     return out == null ? undefined : JSON.parse(out);
@@ -127,6 +140,8 @@ export class NativeWorkflowsStorage extends WorkflowsStorage {
 
   /** The flat API's WorkflowState, with only the requested optional parts built and sent. */
   async getWorkflowState(runId, fields) {
+    str('GET_WORKFLOW_RUN_BY_ID', 'runId', runId);
+    if (fields != null) strs('GET_WORKFLOW_RUN_BY_ID', 'fields', fields);
     const json = await this.#call('GET_WORKFLOW_RUN_BY_ID', { runId }, w => w.getWorkflowState(runId, fields ?? null));
     return json == null ? null : reviveRun(JSON.parse(json));
   }

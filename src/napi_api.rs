@@ -359,14 +359,14 @@ impl NativeMemory {
     /// Insert or replace a thread (`StorageThreadType` JSON).
     #[napi(ts_return_type = "void | Promise<void>")]
     pub fn save_thread(&self, env: &Env, thread_json: String) -> Result<Outcome<()>> {
-        let thread_json = clean_input(thread_json);
+        let thread_json = clean_input(thread_json)?;
         op!(self, env, size = thread_json.len(), [thread_json], |m| m.save_thread(&thread_json).await)
     }
 
     /// Partial update: title when given, metadata merged. Returns the thread JSON.
     #[napi(ts_return_type = "string | Promise<string>")]
     pub fn update_thread(&self, env: &Env, id: String, title: Option<String>, metadata_json: Option<String>) -> Result<Outcome<Json>> {
-        let metadata_json = metadata_json.map(clean_input);
+        let metadata_json = metadata_json.map(clean_input).transpose()?;
         let size = metadata_json.as_ref().map_or(0, String::len) + title.as_ref().map_or(0, String::len);
         op!(self, env, size = size, [id, title, metadata_json], |m| m
             .update_thread(&id, title.as_deref(), metadata_json.as_deref())
@@ -383,49 +383,49 @@ impl NativeMemory {
     /// `StorageListThreadsInput` JSON in, `StorageListThreadsOutput` JSON out.
     #[napi(ts_return_type = "string | Promise<string>")]
     pub fn list_threads(&self, env: &Env, args_json: String) -> Result<Outcome<Json>> {
-        let args_json = clean_input(args_json);
+        let args_json = clean_input(args_json)?;
         op!(self, env, size = args_json.len(), [args_json], |m| m.list_threads(&args_json).await.map(Json::new))
     }
 
     /// Upsert a batch of messages (JSON array) in one transaction.
     #[napi(ts_return_type = "void | Promise<void>")]
     pub fn save_messages(&self, env: &Env, messages_json: String) -> Result<Outcome<()>> {
-        let messages_json = clean_input(messages_json);
+        let messages_json = clean_input(messages_json)?;
         op!(self, env, size = messages_json.len(), [messages_json], |m| m.save_messages(&messages_json).await)
     }
 
     /// `StorageListMessagesInput` JSON in, `StorageListMessagesOutput` JSON out.
     #[napi(ts_return_type = "string | Promise<string>")]
     pub fn list_messages(&self, env: &Env, args_json: String) -> Result<Outcome<Json>> {
-        let args_json = clean_input(args_json);
+        let args_json = clean_input(args_json)?;
         op!(self, env, size = args_json.len(), [args_json], |m| m.list_messages(&args_json).await.map(Json::new))
     }
 
     /// `StorageListMessagesByResourceIdInput` JSON in, `StorageListMessagesOutput` JSON out.
     #[napi(ts_return_type = "string | Promise<string>")]
     pub fn list_messages_by_resource_id(&self, env: &Env, args_json: String) -> Result<Outcome<Json>> {
-        let args_json = clean_input(args_json);
+        let args_json = clean_input(args_json)?;
         op!(self, env, size = args_json.len(), [args_json], |m| m.list_messages_by_resource(&args_json).await.map(Json::new))
     }
 
     /// A JSON array of ids in, a JSON array of messages (createdAt ascending) out.
     #[napi(ts_return_type = "string | Promise<string>")]
     pub fn list_messages_by_id(&self, env: &Env, ids_json: String) -> Result<Outcome<Json>> {
-        let ids_json = clean_input(ids_json);
+        let ids_json = clean_input(ids_json)?;
         op!(self, env, size = ids_json.len(), [ids_json], |m| m.list_messages_by_id(&ids_json).await.map(Json::new))
     }
 
     /// A JSON array of partial messages (each with `id`) in; the updated messages out.
     #[napi(ts_return_type = "string | Promise<string>")]
     pub fn update_messages(&self, env: &Env, patches_json: String) -> Result<Outcome<Json>> {
-        let patches_json = clean_input(patches_json);
+        let patches_json = clean_input(patches_json)?;
         op!(self, env, size = patches_json.len(), [patches_json], |m| m.update_messages(&patches_json).await.map(Json::new))
     }
 
     /// Delete messages by id (JSON array); with `threadId`, only those in that thread.
     #[napi(ts_return_type = "void | Promise<void>")]
     pub fn delete_messages(&self, env: &Env, ids_json: String, thread_id: Option<String>) -> Result<Outcome<()>> {
-        let ids_json = clean_input(ids_json);
+        let ids_json = clean_input(ids_json)?;
         op!(self, env, size = ids_json.len(), [ids_json, thread_id], |m| m.delete_messages(&ids_json, thread_id.as_deref()).await)
     }
 
@@ -438,14 +438,14 @@ impl NativeMemory {
     /// Insert or replace a resource (`StorageResourceType` JSON).
     #[napi(ts_return_type = "void | Promise<void>")]
     pub fn save_resource(&self, env: &Env, resource_json: String) -> Result<Outcome<()>> {
-        let resource_json = clean_input(resource_json);
+        let resource_json = clean_input(resource_json)?;
         op!(self, env, size = resource_json.len(), [resource_json], |m| m.save_resource(&resource_json).await)
     }
 
     /// `{ resourceId, workingMemory?, metadata? }` JSON in; the resource JSON out.
     #[napi(ts_return_type = "string | Promise<string>")]
     pub fn update_resource(&self, env: &Env, args_json: String) -> Result<Outcome<Json>> {
-        let args_json = clean_input(args_json);
+        let args_json = clean_input(args_json)?;
         op!(self, env, size = args_json.len(), [args_json], |m| m.update_resource(&args_json).await.map(Json::new))
     }
 
@@ -453,7 +453,7 @@ impl NativeMemory {
     /// every message of the thread, so it always runs on the pool.
     #[napi(ts_return_type = "Promise<string>")]
     pub fn copy_thread(&self, env: &Env, args_json: String) -> Result<Outcome<Json>> {
-        let args_json = clean_input(args_json);
+        let args_json = clean_input(args_json)?;
         op!(self, env, size = usize::MAX, [args_json], |m| m.copy_thread(&args_json).await.map(Json::new))
     }
 
@@ -496,7 +496,7 @@ impl NativeWorkflows {
     /// Upsert a run snapshot (`{ workflowName, runId, resourceId?, snapshot, createdAt?, updatedAt? }`).
     #[napi(ts_return_type = "void | Promise<void>")]
     pub fn persist_workflow_snapshot(&self, env: &Env, args_json: String) -> Result<Outcome<()>> {
-        let args_json = clean_input(args_json);
+        let args_json = clean_input(args_json)?;
         op!(self, env, size = args_json.len(), [args_json], |w| w.persist(&args_json).await)
     }
 
@@ -537,7 +537,7 @@ impl NativeWorkflows {
     /// plus the snapshots' JSON texts in run order (parsed by JS only when read).
     #[napi(ts_return_type = "WorkflowRunsPage | Promise<WorkflowRunsPage>")]
     pub fn list_workflow_runs(&self, env: &Env, args_json: String) -> Result<Outcome<WorkflowRunsPage>> {
-        let args_json = clean_input(args_json);
+        let args_json = clean_input(args_json)?;
         op!(self, env, size = args_json.len(), [args_json], |w| {
             let (runs, snapshots) = w.list_runs(&args_json).await?;
             Ok(WorkflowRunsPage { runs: Json::new(runs), snapshots: snapshots.into_iter().map(|s| s.map(Json::new)).collect() })
@@ -547,7 +547,7 @@ impl NativeWorkflows {
     /// Atomically merge one step's result; returns the snapshot's context JSON.
     #[napi(ts_return_type = "string | Promise<string>")]
     pub fn update_workflow_results(&self, env: &Env, args_json: String) -> Result<Outcome<Json>> {
-        let args_json = clean_input(args_json);
+        let args_json = clean_input(args_json)?;
         op!(self, env, size = args_json.len(), [args_json], |w| w.update_results(&args_json).await.map(Json::new))
     }
 
@@ -555,7 +555,7 @@ impl NativeWorkflows {
     /// the updated snapshot JSON, or null when the run is missing or the status did not match.
     #[napi(ts_return_type = "string | null | Promise<string | null>")]
     pub fn update_workflow_state(&self, env: &Env, args_json: String) -> Result<Outcome<Option<Json>>> {
-        let args_json = clean_input(args_json);
+        let args_json = clean_input(args_json)?;
         op!(self, env, size = args_json.len(), [args_json], |w| Ok(w.update_state(&args_json).await?.map(Json::new)))
     }
 
@@ -588,7 +588,7 @@ impl NativeAgents {
     /// ones included, which version 1 lists as its changed fields.
     #[napi(ts_return_type = "string | Promise<string>")]
     pub fn create(&self, env: &Env, agent_json: String, input_keys: Option<Vec<String>>) -> Result<Outcome<Json>> {
-        let agent_json = clean_input(agent_json);
+        let agent_json = clean_input(agent_json)?;
         op!(self, env, size = agent_json.len(), [agent_json, input_keys], |a| a
             .create(&agent_json, (*input_keys).clone())
             .await
@@ -598,7 +598,7 @@ impl NativeAgents {
     /// Update thin-record fields (metadata merged); the thin record out.
     #[napi(ts_return_type = "string | Promise<string>")]
     pub fn update(&self, env: &Env, input_json: String) -> Result<Outcome<Json>> {
-        let input_json = clean_input(input_json);
+        let input_json = clean_input(input_json)?;
         op!(self, env, size = input_json.len(), [input_json], |a| a.update(&input_json).await.map(Json::new))
     }
 
@@ -611,14 +611,14 @@ impl NativeAgents {
     /// `StorageListAgentsInput` JSON in, `{ agents, total, page, perPage, hasMore }` JSON out.
     #[napi(ts_return_type = "string | Promise<string>")]
     pub fn list(&self, env: &Env, args_json: String) -> Result<Outcome<Json>> {
-        let args_json = clean_input(args_json);
+        let args_json = clean_input(args_json)?;
         op!(self, env, size = args_json.len(), [args_json], |a| a.list(&args_json).await.map(Json::new))
     }
 
     /// Store a version (`CreateVersionInput` JSON); returns its createdAt (an ISO string).
     #[napi(ts_return_type = "string | Promise<string>")]
     pub fn create_version(&self, env: &Env, input_json: String) -> Result<Outcome<String>> {
-        let input_json = clean_input(input_json);
+        let input_json = clean_input(input_json)?;
         op!(self, env, size = input_json.len(), [input_json], |a| a.create_version(&input_json).await)
     }
 
@@ -631,7 +631,7 @@ impl NativeAgents {
     /// A JSON array of ids in, a JSON array of the versions found out.
     #[napi(ts_return_type = "string | Promise<string>")]
     pub fn get_versions(&self, env: &Env, ids_json: String) -> Result<Outcome<Json>> {
-        let ids_json = clean_input(ids_json);
+        let ids_json = clean_input(ids_json)?;
         op!(self, env, size = ids_json.len(), [ids_json], |a| a.get_versions(&ids_json).await.map(Json::new))
     }
 
@@ -653,7 +653,7 @@ impl NativeAgents {
     /// `ListVersionsInput` JSON in, `{ versions, total, page, perPage, hasMore }` JSON out.
     #[napi(ts_return_type = "string | Promise<string>")]
     pub fn list_versions(&self, env: &Env, args_json: String) -> Result<Outcome<Json>> {
-        let args_json = clean_input(args_json);
+        let args_json = clean_input(args_json)?;
         op!(self, env, size = args_json.len(), [args_json], |a| a.list_versions(&args_json).await.map(Json::new))
     }
 

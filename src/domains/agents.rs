@@ -80,7 +80,7 @@ fn agent_json(r: &Row) -> Result<Value> {
         o.insert("visibility".into(), json!(v));
     }
     if let Some(m) = r.text(5)? {
-        o.insert("metadata".into(), serde_json::from_str(&m).unwrap_or(Value::String(m)));
+        o.insert("metadata".into(), crate::domains::json::parse(&m).unwrap_or(Value::String(m)));
     }
     o.insert("favoriteCount".into(), json!(r.int(6)?));
     o.insert("createdAt".into(), json!(r.string(7)?));
@@ -108,7 +108,7 @@ fn version_json(r: &Row) -> Result<Value> {
     o.insert("versionNumber".into(), json!(r.int(2)?));
     // Instructions are a string, or an array of blocks stored as its JSON text.
     let instructions = r.string(3)?;
-    let instructions = match serde_json::from_str::<Value>(&instructions) {
+    let instructions = match crate::domains::json::parse::<Value>(&instructions) {
         Ok(v @ Value::Array(_)) => v,
         _ => Value::String(instructions),
     };
@@ -122,7 +122,7 @@ fn version_json(r: &Row) -> Result<Value> {
                 o.insert(c.to_string(), json!(v));
             }
             (Kind::Json, Some(text)) => {
-                o.insert(c.to_string(), serde_json::from_str(&text).unwrap_or(Value::String(text)));
+                o.insert(c.to_string(), crate::domains::json::parse(&text).unwrap_or(Value::String(text)));
             }
             (Kind::Json, None) => {}
         }
@@ -254,7 +254,7 @@ impl Agents {
     /// caller's own keys (JSON drops those whose value is undefined, which still count as
     /// changed fields, as `Object.keys` lists them).
     pub async fn create(&self, agent_json_in: &str, input_keys: Option<Vec<String>>) -> Result<String> {
-        let agent: Map<String, Value> = match serde_json::from_str(agent_json_in)? {
+        let agent: Map<String, Value> = match crate::domains::json::parse(agent_json_in)? {
             Value::Object(m) => m,
             _ => return Err(StoreError::invalid("agent must be an object")),
         };
@@ -265,7 +265,7 @@ impl Agents {
             None | Some(Value::Null) => author.as_ref().filter(|a| !a.is_empty()).map(|_| "private".to_string()),
             Some(v) => check_visibility(v)?.map(String::from),
         };
-        let metadata = agent.get("metadata").filter(|m| !m.is_null()).map(Value::to_string);
+        let metadata = args::opt_object(agent.get("metadata"), "agent.metadata")?.map(serde_json::to_string).transpose()?;
         let now = now_iso();
 
         let mut version = Map::new();
@@ -317,7 +317,7 @@ impl Agents {
     /// `update`: thin-record fields only (status, activeVersionId, authorId, visibility;
     /// metadata merged); config fields are ignored and no version is created.
     pub async fn update(&self, input_json: &str) -> Result<String> {
-        let input: Map<String, Value> = match serde_json::from_str(input_json)? {
+        let input: Map<String, Value> = match crate::domains::json::parse(input_json)? {
             Value::Object(m) => m,
             _ => return Err(StoreError::invalid("update must be an object")),
         };
@@ -382,7 +382,9 @@ impl Agents {
     /// `list`: filters (status, authorId, visibility, metadata, entityIds), favourites of a
     /// user first when asked, then createdAt/updatedAt, then id; paginated.
     pub async fn list(&self, args_json: &str) -> Result<String> {
-        let a: Value = serde_json::from_str(args_json)?;
+        let a: Value = crate::domains::json::parse(args_json)?;
+        args::object(&a, "listAgents arguments")?;
+        args::opt_object(a.get("orderBy"), "orderBy")?;
         let page = args::page(a.get("page"))?;
         let per_page = args::per_page(a.get("perPage"), 100)?;
         let offset = args::offset(page, per_page)?;
@@ -399,7 +401,7 @@ impl Agents {
             Some(_) => return Err(StoreError::invalid("entityIds must be an array of strings")),
         };
         let pin_for = text_or_null(a.get("pinFavoritedFor"), "pinFavoritedFor")?.filter(|s| !s.is_empty());
-        let favorited_only = a.get("favoritedOnly") == Some(&Value::Bool(true));
+        let favorited_only = args::opt_bool(a.get("favoritedOnly"), "favoritedOnly")? == Some(true);
         let empty = || super::page_json::<Value>("agents", &[], 0, page, offset, per_page);
         if entity_ids.as_ref().is_some_and(Vec::is_empty) {
             return empty();
@@ -458,7 +460,7 @@ impl Agents {
 
     /// `createVersion`: store a version; returns its createdAt.
     pub async fn create_version(&self, input_json: &str) -> Result<String> {
-        let v: Map<String, Value> = match serde_json::from_str(input_json)? {
+        let v: Map<String, Value> = match crate::domains::json::parse(input_json)? {
             Value::Object(m) => m,
             _ => return Err(StoreError::invalid("version must be an object")),
         };
@@ -483,7 +485,7 @@ impl Agents {
 
     /// `getVersions`: the versions with these ids (missing ones omitted).
     pub async fn get_versions(&self, ids_json: &str) -> Result<String> {
-        let ids: Vec<String> = serde_json::from_str(ids_json)?;
+        let ids: Vec<String> = crate::domains::json::parse(ids_json)?;
         if ids.is_empty() {
             return Ok("[]".into());
         }
@@ -505,7 +507,9 @@ impl Agents {
     /// `listVersions`: an agent's versions, by versionNumber or createdAt (default DESC),
     /// 20 per page by default.
     pub async fn list_versions(&self, args_json: &str) -> Result<String> {
-        let a: Value = serde_json::from_str(args_json)?;
+        let a: Value = crate::domains::json::parse(args_json)?;
+        args::object(&a, "listVersions arguments")?;
+        args::opt_object(a.get("orderBy"), "orderBy")?;
         let agent_id = args::non_empty(a.get("agentId"), "agentId")?.to_string();
         let page = args::page(a.get("page"))?;
         let per_page = args::per_page(a.get("perPage"), 20)?;

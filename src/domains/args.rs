@@ -113,6 +113,85 @@ pub fn metadata_filter(v: Option<&Value>) -> Result<Vec<(String, Value)>> {
     Ok(out)
 }
 
+/// The JSON type name of a value, for error texts.
+pub fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+fn wrong_type(what: &str, expected: &str, got: &Value) -> StoreError {
+    StoreError::invalid(format!("{what} must be {expected}, got {}", type_name(got)))
+}
+
+/// A method's arguments object: anything else (a string, an array, null) is refused, so
+/// a mistyped call can never read as "no filter".
+pub fn object<'a>(v: &'a Value, what: &str) -> Result<&'a Map<String, Value>> {
+    v.as_object().ok_or_else(|| wrong_type(what, "an object", v))
+}
+
+/// An optional string: absent or null is None; any other type is an error, never dropped.
+pub fn opt_str<'a>(v: Option<&'a Value>, what: &str) -> Result<Option<&'a str>> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(other) => Err(wrong_type(what, "a string", other)),
+    }
+}
+
+/// An optional object (absent or null is None).
+pub fn opt_object<'a>(v: Option<&'a Value>, what: &str) -> Result<Option<&'a Map<String, Value>>> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(m)) => Ok(Some(m)),
+        Some(other) => Err(wrong_type(what, "an object", other)),
+    }
+}
+
+/// An optional boolean (absent or null is None).
+pub fn opt_bool(v: Option<&Value>, what: &str) -> Result<Option<bool>> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(other) => Err(wrong_type(what, "a boolean", other)),
+    }
+}
+
+/// An optional safe integer (absent or null is None); fractions and non-finite numbers
+/// (which the JS layer forwards as strings) are errors.
+pub fn opt_int(v: Option<&Value>, what: &str) -> Result<Option<i64>> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(x) => as_safe_int(x).map(Some).ok_or_else(|| wrong_type(what, "an integer", x)),
+    }
+}
+
+/// An optional array of strings (absent or null is None).
+pub fn opt_strings(v: Option<&Value>, what: &str) -> Result<Option<Vec<String>>> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|x| x.as_str().map(String::from).ok_or_else(|| wrong_type(&format!("each of {what}"), "a string", x)))
+            .collect::<Result<Vec<_>>>()
+            .map(Some),
+        Some(other) => Err(wrong_type(what, "an array of strings", other)),
+    }
+}
+
+/// `orderBy.field` / `.direction` as strings (absent or null is None). An unknown string
+/// falls back to the default, as Mastra's own `parseOrderBy` does; a value of another type
+/// is an error.
+pub fn order_by(v: Option<&Value>) -> Result<(Option<&str>, Option<&str>)> {
+    let Some(o) = opt_object(v, "orderBy")? else { return Ok((None, None)) };
+    Ok((opt_str(o.get("field"), "orderBy.field")?, opt_str(o.get("direction"), "orderBy.direction")?))
+}
+
 /// Sort direction, from Mastra's `orderBy.direction` (anything else → the default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dir {
@@ -121,8 +200,9 @@ pub enum Dir {
 }
 
 impl Dir {
-    pub fn parse(v: Option<&Value>, default: Dir) -> Dir {
-        match v.and_then(Value::as_str) {
+    /// A direction string (see `order_by`); anything but ASC/DESC is the default.
+    pub fn parse(v: Option<&str>, default: Dir) -> Dir {
+        match v {
             Some("ASC") => Dir::Asc,
             Some("DESC") => Dir::Desc,
             _ => default,
@@ -138,8 +218,11 @@ impl Dir {
 
 /// A required, non-empty string argument.
 pub fn non_empty<'a>(v: Option<&'a Value>, what: &str) -> Result<&'a str> {
-    match v.and_then(Value::as_str) {
-        Some(s) if !s.trim().is_empty() => Ok(s),
+    match v {
+        Some(Value::String(s)) if !s.trim().is_empty() => Ok(s),
+        Some(x @ (Value::Bool(_) | Value::Number(_) | Value::Array(_) | Value::Object(_))) => {
+            Err(StoreError::invalid(format!("{what} must be a non-empty string, got {}", type_name(x))))
+        }
         _ => Err(StoreError::invalid(format!("{what} must be a non-empty string"))),
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod agents;
 pub mod args;
+pub mod json;
 pub mod memory;
 pub mod workflows;
 
@@ -208,9 +209,11 @@ pub fn repair_json_escapes(s: &str, strip_nul: bool) -> Option<String> {
     Some(out)
 }
 
-/// JSON text from the JS layer, with escapes the stores cannot keep repaired.
-pub fn clean_input(s: String) -> String {
-    repair_json_escapes(&s, false).unwrap_or(s)
+/// JSON text from the JS layer, with escapes the stores cannot keep repaired; an argument
+/// nested deeper than `json::MAX_DEPTH` is refused before anything runs.
+pub fn clean_input(s: String) -> Result<String> {
+    json::check_input_depth(&s)?;
+    Ok(repair_json_escapes(&s, false).unwrap_or(s))
 }
 
 /// JSON text for the JS layer, with every non-ASCII character written as a `\uXXXX`
@@ -302,8 +305,8 @@ mod tests {
         let out = ascii_json(text.clone());
         assert!(out.is_ascii());
         assert!(out.contains(r"caf\u00e9 \u6771\u4eac \ud83d\ude80"));
-        let parsed: serde_json::Value = serde_json::from_str(&out).unwrap();
-        assert_eq!(parsed, serde_json::from_str::<serde_json::Value>(&text).unwrap());
+        let parsed: serde_json::Value = crate::domains::json::parse(&out).unwrap();
+        assert_eq!(parsed, crate::domains::json::parse::<serde_json::Value>(&text).unwrap());
         assert_eq!(ascii_json("{}".into()), "{}");
         // Non-ASCII at the edges of the 8-byte words and at both ends of the text.
         for at in [0, 1, 6, 7, 8, 9, 15, 16, 30, 31, 32, 33, 63, 64, 92, 93, 99] {
@@ -313,7 +316,7 @@ mod tests {
             let json = serde_json::to_string(&text.iter().collect::<String>()).unwrap();
             let out = ascii_json(json.clone());
             assert!(out.is_ascii(), "at {at}");
-            assert_eq!(serde_json::from_str::<String>(&out).unwrap(), serde_json::from_str::<String>(&json).unwrap(), "at {at}");
+            assert_eq!(crate::domains::json::parse::<String>(&out).unwrap(), crate::domains::json::parse::<String>(&json).unwrap(), "at {at}");
         }
         // Generated strings: runs of ASCII of every length between characters of 2, 3 and
         // 4 UTF-8 bytes, one after another too; each must come back as exactly the string.
@@ -331,7 +334,7 @@ mod tests {
                 .collect();
             let out = ascii_json(serde_json::to_string(&s).unwrap());
             assert!(out.is_ascii(), "{s:?}");
-            assert_eq!(serde_json::from_str::<String>(&out).unwrap(), s);
+            assert_eq!(crate::domains::json::parse::<String>(&out).unwrap(), s);
         }
     }
 
@@ -355,7 +358,7 @@ mod tests {
         // An escaped backslash followed by the letters u0000 is text, not an escape.
         assert_eq!(repair_json_escapes(r#"{"a":"\\u0000"}"#, true), None);
         let fixed = repair_json_escapes(r#"["\ud800","\u00e9"]"#, false).unwrap();
-        assert_eq!(serde_json::from_str::<Vec<String>>(&fixed).unwrap(), vec!["\u{fffd}".to_string(), "é".to_string()]);
+        assert_eq!(crate::domains::json::parse::<Vec<String>>(&fixed).unwrap(), vec!["\u{fffd}".to_string(), "é".to_string()]);
     }
 
     #[test]

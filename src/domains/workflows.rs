@@ -254,10 +254,13 @@ impl Workflows {
     /// `persistWorkflowSnapshot`: upsert on (workflow_name, run_id). An existing row keeps
     /// its createdAt and, when the new resourceId is null, its resourceId.
     pub async fn persist(&self, args_json: &str) -> Result<()> {
-        let a: PersistIn<'_> = serde_json::from_str(args_json)?;
+        let a: PersistIn<'_> = crate::domains::json::parse(args_json)?;
         let workflow_name = required(a.workflow_name, "workflowName")?;
         let run_id = required(a.run_id, "runId")?;
         let snapshot = a.snapshot.ok_or_else(|| StoreError::invalid("snapshot is required"))?;
+        if !snapshot.get().starts_with('{') {
+            return Err(StoreError::invalid("snapshot must be an object"));
+        }
         let now = now_iso();
         let created = time_or_now(a.created_at.as_deref(), "createdAt", &now)?;
         let updated = time_or_now(a.updated_at.as_deref(), "updatedAt", &now)?;
@@ -319,7 +322,7 @@ impl Workflows {
     pub async fn get_state(&self, run_id: &str, fields: Option<Vec<String>>) -> Result<Option<String>> {
         let Some(row) = self.newest_run(run_id, None).await? else { return Ok(None) };
         let snapshot_text = row.text(3)?;
-        let snapshot: Map<String, Value> = match snapshot_text.as_deref().map(serde_json::from_str) {
+        let snapshot: Map<String, Value> = match snapshot_text.as_deref().map(crate::domains::json::parse) {
             Some(Ok(Value::Object(m))) => m,
             _ => return Ok(None),
         };
@@ -391,7 +394,13 @@ impl Workflows {
     /// only when both page and perPage are numbers. Returns `{ runs, total }` without the
     /// snapshots, and the snapshots' JSON texts in the same order.
     pub async fn list_runs(&self, args_json: &str) -> Result<(String, Vec<Option<String>>)> {
-        let a: Value = serde_json::from_str(args_json)?;
+        let a: Value = crate::domains::json::parse(args_json)?;
+        let a = args::object(&a, "listWorkflowRuns arguments")?;
+        // Every filter is a string or absent: any other type is refused up front, never
+        // read as "no filter".
+        for k in ["fromDate", "toDate", "workflowName", "status", "resourceId", "threadId"] {
+            args::opt_str(a.get(k), k)?;
+        }
         let s = |k: &str| a.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
         let d = self.db.dialect();
         let created = d.ts_col("createdAt");
@@ -466,15 +475,18 @@ impl Workflows {
     /// `updateWorkflowResults`: merge one step's result into the run's snapshot (creating
     /// the run when missing) atomically; returns the snapshot's context.
     pub async fn update_results(&self, args_json: &str) -> Result<String> {
-        let mut a: Map<String, Value> = serde_json::from_str(args_json)?;
-        let text = |a: &Map<String, Value>, k: &str| required(a.get(k).and_then(Value::as_str).map(String::from), k);
+        let mut a: Map<String, Value> = crate::domains::json::parse(args_json)?;
+        let text = |a: &Map<String, Value>, k: &str| required(args::opt_str(a.get(k), k)?.map(String::from), k);
         let workflow_name = text(&a, "workflowName")?;
         let run_id = text(&a, "runId")?;
         let step_id = text(&a, "stepId")?;
         let result = a.remove("result").unwrap_or(Value::Null);
         let request_context = match a.remove("requestContext") {
             Some(Value::Object(m)) => m,
-            _ => Map::new(),
+            None | Some(Value::Null) => Map::new(),
+            Some(other) => {
+                return Err(StoreError::invalid(format!("requestContext must be an object, got {}", args::type_name(&other))))
+            }
         };
 
         let d = self.db.dialect();
@@ -496,7 +508,7 @@ impl Workflows {
             .s(") ON CONFLICT (workflow_name, run_id) DO NOTHING");
         tx.execute(&q).await?;
         let stored = self.snapshot_in(&mut tx, &workflow_name, &run_id).await?;
-        let mut snapshot = match stored.flatten().as_deref().map(serde_json::from_str::<Value>) {
+        let mut snapshot = match stored.flatten().as_deref().map(crate::domains::json::parse::<Value>) {
             None => empty_snapshot(&run_id),
             Some(Ok(Value::Object(m))) => m,
             Some(_) => return Err(StoreError::invalid(format!("Snapshot context not found for runId {run_id}"))),
@@ -513,9 +525,9 @@ impl Workflows {
     /// `expectedStatus` (one status or a list), a compare-and-set: on mismatch nothing is
     /// written and None comes back. None for a missing run.
     pub async fn update_state(&self, args_json: &str) -> Result<Option<String>> {
-        let a: Map<String, Value> = serde_json::from_str(args_json)?;
-        let workflow_name = required(a.get("workflowName").and_then(Value::as_str).map(String::from), "workflowName")?;
-        let run_id = required(a.get("runId").and_then(Value::as_str).map(String::from), "runId")?;
+        let a: Map<String, Value> = crate::domains::json::parse(args_json)?;
+        let workflow_name = required(args::opt_str(a.get("workflowName"), "workflowName")?.map(String::from), "workflowName")?;
+        let run_id = required(args::opt_str(a.get("runId"), "runId")?.map(String::from), "runId")?;
         let mut opts = match a.get("opts") {
             Some(Value::Object(m)) => m.clone(),
             None | Some(Value::Null) => Map::new(),
@@ -526,7 +538,7 @@ impl Workflows {
         let mut tx = self.db.write_tx().await?;
         let stored = self.snapshot_in(&mut tx, &workflow_name, &run_id).await?;
         let Some(stored) = stored else { return Ok(None) };
-        let mut snapshot = match stored.as_deref().map(serde_json::from_str::<Value>) {
+        let mut snapshot = match stored.as_deref().map(crate::domains::json::parse::<Value>) {
             Some(Ok(Value::Object(m))) if m.get("context").is_some_and(|c| !c.is_null()) => m,
             _ => return Err(StoreError::NotFound(format!("Snapshot not found for runId {run_id}"))),
         };

@@ -82,7 +82,7 @@ fn validate_message(i: usize, m: MessageIn<'_>, now: &str) -> Result<NewMessage>
     // Objects are stored as their JSON text; a plain string content is stored as the bare
     // string, exactly as @mastra/libsql does (`typeof content === 'object' ? stringify : content`).
     let content = if content.get().starts_with('"') {
-        serde_json::from_str::<String>(content.get())?
+        crate::domains::json::parse::<String>(content.get())?
     } else {
         content.get().to_string()
     };
@@ -202,7 +202,7 @@ impl Memory {
     /// re-saved id keeps its createdAt and may move to another thread) and bump
     /// `updatedAt` of every thread the batch touched, old and new.
     pub async fn save_messages(&self, messages_json: &str) -> Result<()> {
-        let input: Vec<MessageIn<'_>> = serde_json::from_str(messages_json)?;
+        let input: Vec<MessageIn<'_>> = crate::domains::json::parse(messages_json)?;
         if input.is_empty() {
             return Ok(());
         }
@@ -258,7 +258,8 @@ impl Memory {
 
     /// `listMessages`: messages of one or more threads.
     pub async fn list_messages(&self, args_json: &str) -> Result<String> {
-        let a: Value = serde_json::from_str(args_json)?;
+        let a: Value = crate::domains::json::parse(args_json)?;
+        args::object(&a, "listMessages arguments")?;
         const BAD_THREAD: &str = "threadId must be a non-empty string or array of non-empty strings";
         let ids: Vec<String> = match a.get("threadId") {
             Some(Value::String(s)) => vec![s.clone()],
@@ -276,10 +277,12 @@ impl Memory {
 
     /// `listMessagesByResourceId`: messages of every thread of a resource.
     pub async fn list_messages_by_resource(&self, args_json: &str) -> Result<String> {
-        let a: Value = serde_json::from_str(args_json)?;
-        let r = match a.get("resourceId").and_then(Value::as_str) {
-            Some(s) if !s.trim().is_empty() => s.to_string(),
-            _ => return Err(StoreError::invalid("resourceId is required")),
+        let a: Value = crate::domains::json::parse(args_json)?;
+        args::object(&a, "listMessagesByResourceId arguments")?;
+        let r = match a.get("resourceId") {
+            Some(Value::String(s)) if !s.trim().is_empty() => s.to_string(),
+            None | Some(Value::Null | Value::String(_)) => return Err(StoreError::invalid("resourceId is required")),
+            Some(other) => return Err(StoreError::invalid(format!("resourceId must be a string, got {}", args::type_name(other)))),
         };
         self.list_scoped(&a, Scope::Resource(r)).await
     }
@@ -288,27 +291,33 @@ impl Memory {
         let page = args::page(a.get("page"))?;
         let per_page = args::per_page(a.get("perPage"), 40)?;
         let offset = args::offset(page, per_page)?;
-        let filter = a.get("filter");
+        let filter = args::opt_object(a.get("filter"), "filter")?;
         let metadata = args::metadata_filter(filter.and_then(|f| f.get("metadata")))?;
-        let dir = Dir::parse(a.get("orderBy").and_then(|o| o.get("direction")), Dir::Asc);
+        let (_, direction) = args::order_by(a.get("orderBy"))?;
+        let dir = Dir::parse(direction, Dir::Asc);
         // Mastra's `includeTotal: false` lets a caller skip the COUNT.
-        let want_total = a.get("includeTotal") != Some(&Value::Bool(false));
+        let want_total = args::opt_bool(a.get("includeTotal"), "includeTotal")? != Some(false);
         let resource_filter: Option<String> = match &scope {
             Scope::Resource(r) => Some(r.clone()),
-            Scope::Threads(_) => a.get("resourceId").and_then(Value::as_str).filter(|s| !s.is_empty()).map(String::from),
+            Scope::Threads(_) => args::opt_str(a.get("resourceId"), "resourceId")?.filter(|s| !s.is_empty()).map(String::from),
         };
         let includes: Vec<Include> = match a.get("include") {
+            None | Some(Value::Null) => Vec::new(),
             Some(Value::Array(v)) => v
                 .iter()
-                .filter_map(|i| {
-                    Some(Include {
-                        id: i.get("id")?.as_str()?.to_string(),
-                        prev: i.get("withPreviousMessages").and_then(Value::as_i64).unwrap_or(0).max(0),
-                        next: i.get("withNextMessages").and_then(Value::as_i64).unwrap_or(0).max(0),
+                .enumerate()
+                .map(|(n, i)| {
+                    let what = |k: &str| format!("include[{n}].{k}");
+                    let i = args::object(i, &format!("include[{n}]"))?;
+                    let window = |k: &str| Ok::<_, StoreError>(args::opt_int(i.get(k), &what(k))?.unwrap_or(0).max(0));
+                    Ok(Include {
+                        id: args::non_empty(i.get("id"), &what("id"))?.to_string(),
+                        prev: window("withPreviousMessages")?,
+                        next: window("withNextMessages")?,
                     })
                 })
-                .collect(),
-            _ => Vec::new(),
+                .collect::<Result<_>>()?,
+            Some(other) => return Err(StoreError::invalid(format!("include must be an array, got {}", args::type_name(other)))),
         };
 
         let empty = |total: i64| {
@@ -331,12 +340,12 @@ impl Memory {
         // One WHERE clause for the page and the count; every value is bound.
         let d = self.db.dialect().clone();
         let created = d.ts_col("createdAt");
-        let range = filter.and_then(|f| f.get("dateRange"));
+        let range = args::opt_object(filter.and_then(|f| f.get("dateRange")), "filter.dateRange")?;
         let bound = |k: &str| -> Result<Option<(String, bool)>> {
-            let excl = range.and_then(|r| r.get(format!("{k}Exclusive").as_str())) == Some(&Value::Bool(true));
-            range
-                .and_then(|r| r.get(k))
-                .and_then(Value::as_str)
+            let exclusive = format!("{k}Exclusive");
+            let excl = args::opt_bool(range.and_then(|r| r.get(&exclusive)), &format!("filter.dateRange.{exclusive}"))? == Some(true);
+            let what = format!("filter.dateRange.{k}");
+            args::opt_str(range.and_then(|r| r.get(k)), &what)?
                 .map(|v| Ok((parse_time(&format!("dateRange.{k}"), v)?, excl)))
                 .transpose()
         };
@@ -511,7 +520,7 @@ impl Memory {
     /// `listMessagesById`: `{ messages, normalize }`, the messages with these ids from any
     /// thread, createdAt ascending.
     pub async fn list_messages_by_id(&self, ids_json: &str) -> Result<String> {
-        let ids: Vec<String> = serde_json::from_str(ids_json)?;
+        let ids: Vec<String> = crate::domains::json::parse(ids_json)?;
         if ids.is_empty() {
             return Ok(r#"{"messages":[],"normalize":false}"#.into());
         }
@@ -527,7 +536,7 @@ impl Memory {
     /// `metadata` one level deeper), createdAt never changed; old and new threads bumped.
     /// Unknown ids are ignored. Returns the updated rows as stored.
     pub async fn update_messages(&self, patches_json: &str) -> Result<String> {
-        let patches: Vec<Map<String, Value>> = serde_json::from_str(patches_json)?;
+        let patches: Vec<Map<String, Value>> = crate::domains::json::parse(patches_json)?;
         if patches.is_empty() {
             return Ok("[]".into());
         }
@@ -569,7 +578,7 @@ impl Memory {
             }
             let mut content_text: Option<String> = None;
             if let Some(new_content) = patch.get("content").filter(|c| !c.is_null()) {
-                let mut merged = match serde_json::from_str::<Value>(&old.content) {
+                let mut merged = match crate::domains::json::parse::<Value>(&old.content) {
                     Ok(Value::Object(m)) => m,
                     _ => Map::new(),
                 };
@@ -619,7 +628,7 @@ impl Memory {
     /// messages, in one transaction.
     /// With `thread_id`, only messages of that thread are deleted.
     pub async fn delete_messages(&self, ids_json: &str, thread_id: Option<&str>) -> Result<()> {
-        let ids: Vec<String> = serde_json::from_str(ids_json)?;
+        let ids: Vec<String> = crate::domains::json::parse(ids_json)?;
         if ids.is_empty() {
             return Ok(());
         }

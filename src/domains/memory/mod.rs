@@ -77,7 +77,7 @@ impl ThreadRow {
 
     /// The metadata as an object (null or a non-object count as empty), for merging.
     fn metadata_object(&self) -> serde_json::Map<String, serde_json::Value> {
-        match self.metadata.as_deref().map(|m| serde_json::from_str(m.get())) {
+        match self.metadata.as_deref().map(|m| crate::domains::json::parse(m.get())) {
             Some(Ok(serde_json::Value::Object(m))) => m,
             _ => serde_json::Map::new(),
         }
@@ -120,7 +120,7 @@ struct ContentShape {
 /// or v1 content, …) is flagged so the JS layer normalises that response with Mastra's own
 /// code; the common case stays a straight pass-through.
 fn shape(role: &str, content: &str) -> (bool, bool) {
-    match serde_json::from_str::<ContentShape>(content) {
+    match crate::domains::json::parse::<ContentShape>(content) {
         Ok(c) => {
             let canonical = (role == "user" || role == "assistant")
                 && c.format == Some(2)
@@ -129,7 +129,7 @@ fn shape(role: &str, content: &str) -> (bool, bool) {
             (true, canonical)
         }
         // Not an object of that shape: still JSON (a string, an array…)? Rare; check.
-        Err(_) => (serde_json::from_str::<serde::de::IgnoredAny>(content).is_ok(), false),
+        Err(_) => (crate::domains::json::parse::<serde::de::IgnoredAny>(content).is_ok(), false),
     }
 }
 
@@ -219,7 +219,7 @@ pub(crate) fn write_messages_into(out: &mut String, msgs: &[MessageRow]) {
 /// Embed stored JSON text as-is (one validating pass, no parse-and-reserialise); text that
 /// is not JSON comes back as a JSON string, as @mastra/libsql's `JSON.parse` fallback does.
 pub fn raw_json_or_string(text: String) -> Box<RawValue> {
-    match serde_json::from_str::<&RawValue>(&text) {
+    match crate::domains::json::parse::<&RawValue>(&text) {
         Ok(raw) => raw.to_owned(),
         Err(_) => RawValue::from_string(serde_json::to_string(&text).expect("string serialises")).expect("a JSON string literal"),
     }
@@ -268,7 +268,7 @@ mod tests {
             canonical: true,
         };
         let text = write_messages(&[m.clone(), MessageRow { content: "plain".into(), content_is_json: false, kind: None, ..m.clone() }]);
-        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let v: serde_json::Value = crate::domains::json::parse(&text).unwrap();
         assert_eq!(v[0]["id"], "m\"1");
         assert_eq!(v[0]["content"]["format"], 2);
         assert_eq!(v[0]["type"], "v3");
@@ -277,7 +277,7 @@ mod tests {
         assert!(v[1].get("type").is_none());
         assert_eq!(v[0]["createdAt"], 1_704_067_200_000_i64);
         let odd = write_messages(&[MessageRow { created_at: "2024-02-30T00:00:00.000Z".into(), ..m }]);
-        let v: serde_json::Value = serde_json::from_str(&odd).unwrap();
+        let v: serde_json::Value = crate::domains::json::parse(&odd).unwrap();
         assert_eq!(v[0]["createdAt"], "2024-02-30T00:00:00.000Z");
     }
 }

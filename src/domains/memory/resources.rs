@@ -24,8 +24,8 @@ struct ResourceRow {
 /// wrote read back, and merge, the same here.
 fn unwrap_encoded_object(text: String) -> String {
     if text.starts_with('"') {
-        if let Ok(inner) = serde_json::from_str::<String>(&text) {
-            if inner.trim_start().starts_with('{') && serde_json::from_str::<Map<String, Value>>(&inner).is_ok() {
+        if let Ok(inner) = crate::domains::json::parse::<String>(&text) {
+            if inner.trim_start().starts_with('{') && crate::domains::json::parse::<Map<String, Value>>(&inner).is_ok() {
                 return inner;
             }
         }
@@ -69,7 +69,7 @@ impl Memory {
 
     /// `saveResource`: insert or replace.
     pub async fn save_resource(&self, resource_json: &str) -> Result<()> {
-        let r: Value = serde_json::from_str(resource_json)?;
+        let r: Value = crate::domains::json::parse(resource_json)?;
         let id = args::non_empty(r.get("id"), "resource.id")?;
         let wm = match r.get("workingMemory") {
             None | Some(Value::Null) => None,
@@ -78,12 +78,12 @@ impl Memory {
         };
         let now = now_iso();
         let time = |k: &str| -> Result<String> {
-            match r.get(k).and_then(Value::as_str) {
+            match args::opt_str(r.get(k), &format!("resource.{k}"))? {
                 Some(s) => parse_time(k, s),
                 None => Ok(now.clone()),
             }
         };
-        let metadata = r.get("metadata").filter(|m| !m.is_null()).map(Value::to_string);
+        let metadata = args::opt_object(r.get("metadata"), "resource.metadata")?.map(|m| serde_json::to_string(m)).transpose()?;
         let (created, updated) = (time("createdAt")?, time("updatedAt")?);
         let d = self.db.dialect();
         let mut q = self.db.q();
@@ -106,7 +106,7 @@ impl Memory {
     /// `updateResource`: create when missing (metadata `{}`), otherwise replace working
     /// memory when given and shallow-merge metadata; updatedAt always moves forward.
     pub async fn update_resource(&self, args_json: &str) -> Result<String> {
-        let a: Value = serde_json::from_str(args_json)?;
+        let a: Value = crate::domains::json::parse(args_json)?;
         let id = args::non_empty(a.get("resourceId"), "resourceId")?.to_string();
         let wm_given = a.get("workingMemory").is_some();
         let wm = match a.get("workingMemory") {
@@ -151,7 +151,7 @@ impl Memory {
             q.s(&format!("SELECT {} FROM ", resource_cols(d))).t("mastra_resources").s(" WHERE id = ").a(&id).s(d.for_update());
             let row = tx.fetch_optional(&q).await?.ok_or_else(|| StoreError::NotFound(format!("Resource {id} not found")))?;
             let mut res = ResourceRow::from_row(&row)?;
-            let mut merged: Map<String, Value> = match res.metadata.as_deref().map(serde_json::from_str) {
+            let mut merged: Map<String, Value> = match res.metadata.as_deref().map(crate::domains::json::parse) {
                 Some(Ok(Value::Object(m))) => m,
                 _ => Map::new(),
             };

@@ -47,13 +47,16 @@ impl Memory {
 
     /// `saveThread`: insert or replace the whole row (Mastra re-saves fixed ids).
     pub async fn save_thread(&self, thread_json: &str) -> Result<()> {
-        let t: ThreadIn = serde_json::from_str(thread_json)?;
+        let t: ThreadIn = crate::domains::json::parse(thread_json)?;
         let id = t.id.filter(|s| !s.trim().is_empty()).ok_or_else(|| StoreError::invalid("thread.id must be a non-empty string"))?;
         let resource_id = t.resource_id.ok_or_else(|| StoreError::invalid("thread.resourceId must be a string"))?;
         let now = now_iso();
         let created = t.created_at.as_deref().map(|s| parse_time("thread.createdAt", s)).transpose()?.unwrap_or_else(|| now.clone());
         let updated = t.updated_at.as_deref().map(|s| parse_time("thread.updatedAt", s)).transpose()?.unwrap_or(now);
         let metadata = t.metadata.map(|m| m.get().to_string()).filter(|m| m != "null");
+        if metadata.as_ref().is_some_and(|m| !m.starts_with('{')) {
+            return Err(StoreError::invalid("thread.metadata must be an object"));
+        }
         let d = self.db.dialect();
         let mut q = self.db.q();
         q.s("INSERT INTO ")
@@ -79,7 +82,7 @@ impl Memory {
     pub async fn update_thread(&self, id: &str, title: Option<&str>, metadata_json: Option<&str>) -> Result<String> {
         let patch: Map<String, Value> = match metadata_json {
             None => Map::new(),
-            Some(s) => match serde_json::from_str(s)? {
+            Some(s) => match crate::domains::json::parse(s)? {
                 Value::Object(m) => m,
                 Value::Null => Map::new(),
                 _ => return Err(StoreError::invalid("metadata must be an object")),
@@ -146,22 +149,25 @@ impl Memory {
     /// `listThreads`: filter by resourceId and metadata equalities, order by createdAt or
     /// updatedAt (ties by id), paginate. Returns `{threads,total,page,perPage,hasMore}`.
     pub async fn list_threads(&self, args_json: &str) -> Result<String> {
-        let a: Value = serde_json::from_str(args_json)?;
+        let a: Value = crate::domains::json::parse(args_json)?;
+        let a = args::object(&a, "listThreads arguments")?;
         let page = args::page(a.get("page"))?;
         let per_page = args::per_page(a.get("perPage"), 100)?;
         if per_page == PerPage::All && page != 0 {
             return Err(StoreError::invalid("page must be 0 when perPage is false"));
         }
         let offset = args::offset(page, per_page)?;
-        let filter = a.get("filter");
+        let filter = args::opt_object(a.get("filter"), "filter")?;
         let metadata = args::metadata_filter(filter.and_then(|f| f.get("metadata")))?;
-        let order = a.get("orderBy");
-        let field = match order.and_then(|o| o.get("field")).and_then(Value::as_str) {
+        let (field, direction) = args::order_by(a.get("orderBy"))?;
+        let field = match field {
             Some("updatedAt") => "updatedAt",
             _ => "createdAt",
         };
-        let dir = Dir::parse(order.and_then(|o| o.get("direction")), Dir::Desc);
-        let resource = filter.and_then(|f| f.get("resourceId")).and_then(Value::as_str).filter(|s| !s.is_empty());
+        let dir = Dir::parse(direction, Dir::Desc);
+        // A resourceId of any type but string is refused: an object such as `{ $ne: null }`
+        // must never read as "no resource filter" and list every resource's threads.
+        let resource = args::opt_str(filter.and_then(|f| f.get("resourceId")), "filter.resourceId")?.filter(|s| !s.is_empty());
 
         // The same WHERE clause for the count and the page.
         let filtered = |q: &mut crate::db::Q| {
@@ -205,21 +211,25 @@ impl Memory {
     /// `copyThread`: a new thread (clone metadata, never the source's own) with copies of
     /// the selected messages under new ids, copied inside SQL in one transaction.
     pub async fn copy_thread(&self, args_json: &str) -> Result<String> {
-        let a: Value = serde_json::from_str(args_json)?;
+        let a: Value = crate::domains::json::parse(args_json)?;
+        let a = args::object(&a, "cloneThread arguments")?;
         let source_id = args::non_empty(a.get("sourceThreadId"), "sourceThreadId")?.to_string();
-        let new_id = match a.get("newThreadId").and_then(Value::as_str).filter(|s| !s.is_empty()) {
+        let new_id = match args::opt_str(a.get("newThreadId"), "newThreadId")?.filter(|s| !s.is_empty()) {
             Some(s) => s.to_string(),
             None => uuid::Uuid::new_v4().to_string(),
         };
-        let opts = a.get("options");
-        let filter = opts.and_then(|o| o.get("messageFilter"));
-        let start = filter.and_then(|f| f.get("startDate")).and_then(Value::as_str).map(|s| parse_time("startDate", s)).transpose()?;
-        let end = filter.and_then(|f| f.get("endDate")).and_then(Value::as_str).map(|s| parse_time("endDate", s)).transpose()?;
-        let ids: Option<Vec<String>> = match filter.and_then(|f| f.get("messageIds")) {
-            Some(Value::Array(v)) if !v.is_empty() => Some(v.iter().filter_map(|x| x.as_str().map(String::from)).collect()),
-            _ => None,
+        let opts = args::opt_object(a.get("options"), "options")?;
+        let filter = args::opt_object(opts.and_then(|o| o.get("messageFilter")), "options.messageFilter")?;
+        let date = |k: &str| -> Result<Option<String>> {
+            let what = format!("options.messageFilter.{k}");
+            args::opt_str(filter.and_then(|f| f.get(k)), &what)?.map(|s| parse_time(k, s)).transpose()
         };
-        let limit = opts.and_then(|o| o.get("messageLimit")).and_then(Value::as_i64).filter(|n| *n > 0);
+        let (start, end) = (date("startDate")?, date("endDate")?);
+        let ids = args::opt_strings(filter.and_then(|f| f.get("messageIds")), "options.messageFilter.messageIds")?.filter(|v| !v.is_empty());
+        let limit = args::opt_int(opts.and_then(|o| o.get("messageLimit")), "options.messageLimit")?.filter(|n| *n > 0);
+        let resource_arg = args::opt_str(a.get("resourceId"), "resourceId")?.filter(|s| !s.is_empty());
+        let title_arg = args::opt_str(a.get("title"), "title")?.filter(|s| !s.is_empty());
+        let metadata_arg = args::opt_object(a.get("metadata"), "metadata")?;
 
         let d = self.db.dialect();
         let mut tx = self.db.write_tx().await?;
@@ -251,8 +261,8 @@ impl Memory {
         let source_ids: Vec<String> = tx.fetch_all(&q).await?.iter().map(|r| r.string(0)).collect::<Result<_>>()?;
 
         let now = now_iso();
-        let resource_id = a.get("resourceId").and_then(Value::as_str).filter(|s| !s.is_empty()).unwrap_or(&src.resource_id).to_string();
-        let title = match a.get("title").and_then(Value::as_str).filter(|s| !s.is_empty()) {
+        let resource_id = resource_arg.unwrap_or(&src.resource_id).to_string();
+        let title = match title_arg {
             Some(t) => t.to_string(),
             None if !src.title.is_empty() => format!("Clone of {}", src.title),
             None => String::new(),
@@ -263,10 +273,7 @@ impl Memory {
         if let Some(last) = source_ids.last() {
             clone.insert("lastMessageId".into(), Value::from(last.clone()));
         }
-        let mut metadata = match a.get("metadata") {
-            Some(Value::Object(m)) => m.clone(),
-            _ => Map::new(),
-        };
+        let mut metadata = metadata_arg.cloned().unwrap_or_default();
         metadata.insert("clone".into(), Value::Object(clone));
         let metadata_text = serde_json::to_string(&metadata)?;
         let mut q = self.db.q();
