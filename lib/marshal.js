@@ -39,8 +39,41 @@ export function userError(op, text, details = {}) {
   });
 }
 
+// Fields that hold the caller's own data, not walked into: JSON's NaN-to-null inside them
+// is theirs to keep, as in @mastra/libsql. Anywhere else a non-finite number is a mistyped
+// argument, except as a whole value where any JSON value is allowed (a step's result).
+const DATA_KEYS = new Set(['metadata', 'snapshot', 'content', 'result', 'requestContext', 'value', 'context', 'output', 'model']);
+const ANY_VALUE_KEYS = new Set(['result', 'value', 'output']);
+
+/**
+ * Refuse NaN and ±Infinity in an argument's own fields (two levels: a thread's title, a
+ * message's createdAt, a workflow update's opts.status), which JSON would silently turn
+ * into null, i.e. "not given". A walk over a few keys, not a JSON.stringify replacer
+ * (which would slow every large save).
+ */
+function rejectNonFinite(op, value) {
+  const walk = (o, prefix, depth) => {
+    for (const k in o) {
+      const v = o[k];
+      if (typeof v === 'number' && !Number.isFinite(v) && !ANY_VALUE_KEYS.has(k)) {
+        throw userError(op, `${prefix}${k} must be a finite number or a string, got ${v}`, { field: `${prefix}${k}` });
+      }
+      if (depth < 2 && !DATA_KEYS.has(k) && v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date)) walk(v, `${prefix}${k}.`, depth + 1);
+    }
+  };
+  if (Array.isArray(value)) {
+    value.forEach((x, i) => {
+      if (typeof x === 'number' && !Number.isFinite(x)) throw userError(op, `[${i}] must be a finite number or a string, got ${x}`);
+      if (x && typeof x === 'object') walk(x, `[${i}].`, 1);
+    });
+  } else if (value && typeof value === 'object') {
+    walk(value, '', 0);
+  }
+}
+
 /** JSON text of a payload; values JSON cannot hold (BigInt, cycles) are a USER error. */
 export function toJson(op, value) {
+  rejectNonFinite(op, value);
   try {
     return JSON.stringify(value);
   } catch (error) {
@@ -49,12 +82,13 @@ export function toJson(op, value) {
 }
 
 // JSON turns NaN, ±Infinity and invalid Dates into null, which would read as "not given".
-// Send non-finite numbers as strings so the core rejects them (perPage: NaN is an error, not
-// the default), and refuse invalid Dates outright. `this[key]` is the value before toJSON.
+// Send non-finite numbers as a marker object no field accepts, so the core rejects them
+// wherever they stand (perPage: NaN is an error, not the default; an id of NaN is not the
+// string "NaN"), and refuse invalid Dates outright. `this[key]` is the value before toJSON.
 function keepNonFinite(key, v) {
   const original = this[key];
   if (original instanceof Date && Number.isNaN(original.getTime())) throw new RangeError(`${key} is an invalid Date`);
-  return typeof v === 'number' && !Number.isFinite(v) ? String(v) : v;
+  return typeof v === 'number' && !Number.isFinite(v) ? { $nonFinite: String(v) } : v;
 }
 
 /** JSON text of a small argument object (list options), keeping non-finite numbers visible. */
@@ -95,7 +129,7 @@ export function reviveResource(r) {
 // (no field, category THIRD_PARTY), and a destructured `undefined` throws a TypeError.
 // Each check below throws a USER MastraError naming the field instead.
 
-const typeOf = v => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+const typeOf = v => (v === null ? 'null' : Array.isArray(v) ? 'array' : v instanceof Date ? 'Date' : typeof v);
 
 /** `v` must be a string. */
 export function str(op, field, v) {
@@ -108,9 +142,9 @@ export function optStr(op, field, v) {
   return v == null ? null : str(op, field, v);
 }
 
-/** `v` must be a plain object (not null, not an array). */
+/** `v` must be a plain object (not null, an array or a Date). */
 export function obj(op, field, v) {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Date) {
     throw userError(op, `${field} must be an object, got ${typeOf(v)}`, { field });
   }
   return v;

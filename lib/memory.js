@@ -148,6 +148,23 @@ export class NativeMemoryStorage extends MemoryStorage {
     return reviveThread(JSON.parse(json));
   }
 
+  /** Mastra's own partial update, behind the same argument checks as updateThread. */
+  async patchThread(args) {
+    const { id, title, metadata } = obj('UPDATE_THREAD', 'arguments', args);
+    str('UPDATE_THREAD', 'id', id);
+    optStr('UPDATE_THREAD', 'title', title);
+    if (metadata != null) obj('UPDATE_THREAD', 'metadata', metadata);
+    return super.patchThread(args);
+  }
+
+  async updateThreadMetadata(args) {
+    const { id, resourceId, update } = obj('UPDATE_THREAD', 'arguments', args);
+    str('UPDATE_THREAD', 'id', id);
+    optStr('UPDATE_THREAD', 'resourceId', resourceId);
+    if (typeof update !== 'function') throw userError('UPDATE_THREAD', 'update must be a function', { field: 'update' });
+    return super.updateThreadMetadata(args);
+  }
+
   async deleteThread(args) {
     const threadId = str('DELETE_THREAD', 'threadId', obj('DELETE_THREAD', 'arguments', args).threadId);
     await this.#call('DELETE_THREAD', { threadId }, m => m.deleteThread(threadId));

@@ -89,6 +89,11 @@ impl From<rusqlite::Error> for StoreError {
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
+            // A key too long for a PostgreSQL index (an id of many KB): bad input, and the
+            // statement changed nothing.
+            sqlx::Error::Database(db) if db.code().as_deref() == Some("54000") => {
+                StoreError::InvalidArgument(format!("a value is too long to store: {}", db.message()))
+            }
             // PostgreSQL: the SQLSTATE itself is the stable code.
             sqlx::Error::Database(db) => StoreError::Database {
                 code: db.code().map(|c| c.into_owned()).unwrap_or_else(|| "DATABASE".into()),

@@ -406,6 +406,9 @@ impl Q {
             return self.s(&format!("{col} = ")).a(one.as_ref());
         }
         let list: Vec<&str> = items.iter().map(|s| s.as_ref()).collect();
+        if list.iter().any(|v| v.contains('\0')) && self.invalid.is_none() {
+            self.invalid = Some("text values (ids, names, filters) may not contain the NUL character".into());
+        }
         let p = self.placeholder(Arg::Text(serde_json::to_string(&list).expect("strings serialise")));
         match self.d.backend {
             Backend::Sqlite => self.sql.push_str(&format!("{col} IN (SELECT value FROM json_each({p}))")),
@@ -437,6 +440,9 @@ impl Q {
     /// Append a type-exact test of the JSON scalar at `path` inside JSON column `col` (for
     /// messages, `col` is text holding JSON). The path is bound, never spliced.
     pub fn json_scalar_eq(&mut self, col: &str, path: &[&str], value: &Value, null: NullMatch, text_column: bool) -> &mut Self {
+        if value.as_str().is_some_and(|s| s.contains('\0')) && self.invalid.is_none() {
+            self.invalid = Some("text values (ids, names, filters) may not contain the NUL character".into());
+        }
         match self.d.backend {
             Backend::Sqlite => {
                 let jp = format!("$.{}", path.join("."));

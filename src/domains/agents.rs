@@ -214,6 +214,7 @@ impl Agents {
         if v.get("model").is_none_or(Value::is_null) {
             return Err(StoreError::invalid("model is required"));
         }
+        args::opt_strings(v.get("changedFields"), "changedFields")?;
         let mut q = self.db.q();
         q.s("SELECT 1 FROM ").t("mastra_agent_versions").s(" WHERE id = ").a(id);
         if tx.fetch_optional(&q).await?.is_some() {

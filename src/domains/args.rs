@@ -99,8 +99,8 @@ pub fn metadata_filter(v: Option<&Value>) -> Result<Vec<(String, Value)>> {
         check_metadata_key(k)?;
         match val {
             Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => {}
-            // Non-finite numbers arrive from the JS layer as strings "NaN"/"Infinity" and so
-            // are compared as the strings they became; objects and arrays are refused.
+            // Non-finite numbers arrive from the JS layer as marker objects and are refused
+            // with the objects and arrays.
             _ => {
                 return Err(StoreError::invalid(format!(
                     "Metadata filter value for key \"{k}\" must be a scalar type (string, number, boolean, or null), got {}",
@@ -121,8 +121,18 @@ pub fn type_name(v: &Value) -> &'static str {
         Value::Number(_) => "number",
         Value::String(_) => "string",
         Value::Array(_) => "array",
+        Value::Object(m) if m.contains_key(NON_FINITE) => "a non-finite number",
         Value::Object(_) => "object",
     }
+}
+
+/// The key of the object the JS layer sends for NaN and ±Infinity (JSON has no such
+/// numbers, and `null` would read as "not given"): no field accepts it.
+pub const NON_FINITE: &str = "$nonFinite";
+
+/// Whether `v` is a number as JavaScript's `typeof` sees it (the non-finite ones included).
+pub fn is_js_number(v: &Value) -> bool {
+    v.is_number() || v.as_object().is_some_and(|m| m.contains_key(NON_FINITE))
 }
 
 fn wrong_type(what: &str, expected: &str, got: &Value) -> StoreError {
@@ -132,7 +142,7 @@ fn wrong_type(what: &str, expected: &str, got: &Value) -> StoreError {
 /// A method's arguments object: anything else (a string, an array, null) is refused, so
 /// a mistyped call can never read as "no filter".
 pub fn object<'a>(v: &'a Value, what: &str) -> Result<&'a Map<String, Value>> {
-    v.as_object().ok_or_else(|| wrong_type(what, "an object", v))
+    v.as_object().filter(|m| !m.contains_key(NON_FINITE)).ok_or_else(|| wrong_type(what, "an object", v))
 }
 
 /// An optional string: absent or null is None; any other type is an error, never dropped.
@@ -148,7 +158,7 @@ pub fn opt_str<'a>(v: Option<&'a Value>, what: &str) -> Result<Option<&'a str>> 
 pub fn opt_object<'a>(v: Option<&'a Value>, what: &str) -> Result<Option<&'a Map<String, Value>>> {
     match v {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Object(m)) => Ok(Some(m)),
+        Some(Value::Object(m)) if !m.contains_key(NON_FINITE) => Ok(Some(m)),
         Some(other) => Err(wrong_type(what, "an object", other)),
     }
 }

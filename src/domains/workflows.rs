@@ -427,8 +427,16 @@ impl Workflows {
             }
         };
         // Mastra paginates only when both are numbers (`typeof === 'number'`, which NaN and
-        // Infinity are too: they arrive as strings from the JS layer and are rejected below).
-        let numeric = |k: &str| a.get(k).is_some_and(|v| v.is_number() || matches!(v.as_str(), Some("NaN" | "Infinity" | "-Infinity")));
+        // Infinity are too: they arrive as marker objects and are rejected below). Any other
+        // type is an error, never "no pagination".
+        for k in ["page", "perPage"] {
+            match a.get(k) {
+                None | Some(Value::Null | Value::Number(_)) => {}
+                Some(v) if args::is_js_number(v) || (k == "perPage" && *v == Value::Bool(false)) => {}
+                Some(v) => return Err(StoreError::invalid(format!("{k} must be a number, got {}", args::type_name(v)))),
+            }
+        }
+        let numeric = |k: &str| a.get(k).is_some_and(args::is_js_number);
         let paginate = numeric("page") && numeric("perPage");
 
         let mut conn = self.db.conn().await?;
@@ -534,6 +542,7 @@ impl Workflows {
             Some(_) => return Err(StoreError::invalid("opts must be an object")),
         };
         let expected = opts.remove("expectedStatus");
+        args::opt_str(opts.get("status"), "opts.status")?;
 
         let mut tx = self.db.write_tx().await?;
         let stored = self.snapshot_in(&mut tx, &workflow_name, &run_id).await?;

@@ -79,6 +79,11 @@ fn validate_message(i: usize, m: MessageIn<'_>, now: &str) -> Result<NewMessage>
     })?;
     let role = m.role.filter(|s| !s.is_empty()).ok_or_else(|| at("role must be a non-empty string"))?;
     let content = m.content.ok_or_else(|| at("content is required"))?;
+    // An object (Mastra's v2 content) or a plain string: anything else could be stored but
+    // never read back as a message.
+    if !content.get().starts_with(['{', '"']) {
+        return Err(at("content must be an object or a string"));
+    }
     // Objects are stored as their JSON text; a plain string content is stored as the bare
     // string, exactly as @mastra/libsql does (`typeof content === 'object' ? stringify : content`).
     let content = if content.get().starts_with('"') {
@@ -552,6 +557,9 @@ impl Memory {
                         return Err(StoreError::invalid(format!("message update at index {i}: {key} must be a string")));
                     }
                 }
+            }
+            if p.get("content").is_some_and(|v| !v.is_object() && !v.is_string()) {
+                return Err(StoreError::invalid(format!("message update at index {i}: content must be an object or a string")));
             }
             if p.get("resourceId").is_some_and(|v| !v.is_string() && !v.is_null()) {
                 return Err(StoreError::invalid(format!("message update at index {i}: resourceId must be a string or null")));
