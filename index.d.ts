@@ -49,6 +49,13 @@ export interface NativeStoreConfig {
   maxConnections?: number;
   /** SQLite: how long a write waits for the database lock, in ms (default 5000). */
   busyTimeoutMs?: number;
+  /**
+   * SQLite file: `'normal'` (default; `synchronous=NORMAL`: a process crash loses nothing, a
+   * power loss may lose the last commits) or `'full'` (`synchronous=FULL`: every commit is
+   * synced to disk before it returns, and survives a power loss). PostgreSQL's durability
+   * is the server's own (`synchronous_commit`).
+   */
+  durability?: 'normal' | 'full';
 }
 
 /** Mastra's memory domain (threads, messages, working memory) over the native core. */

@@ -40,7 +40,11 @@ export class NativeStore extends MastraCompositeStore {
       schemaName: config.schemaName,
       idleTimeoutMs: config.idleTimeoutMillis,
       connectionTimeoutMs: config.connectionTimeoutMillis,
+      durability: config.durability,
     };
+    if (config.durability !== undefined && config.durability !== 'normal' && config.durability !== 'full') {
+      throw storageError('CONFIG', new Error(`[INVALID_ARGUMENT] durability must be 'normal' or 'full', got ${JSON.stringify(config.durability)}`));
+    }
     const connect = () => this.#connect();
     this.stores = {
       memory: new NativeMemoryStorage({ connect }),

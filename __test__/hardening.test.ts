@@ -132,3 +132,31 @@ describe.concurrent.each(nativeTargets)('hardening [%s]', (target: Target) => {
     });
   });
 });
+
+describe.runIf(nativeTargets.includes('native'))('durability [native]', () => {
+  it("'full' runs SQLite with synchronous=FULL, the default NORMAL; anything else is refused", async () => {
+    const { native } = await import('../lib/native.js');
+    const url = tmpDbUrl('durability');
+    for (const [durability, expected] of [[undefined, 1], ['normal', 1], ['full', 2]] as const) {
+      const db = await native.NativeDb.open(url, durability ? { durability } : {});
+      try {
+        expect(await db.sqliteSynchronous()).toBe(expected);
+      } finally {
+        await db.close();
+      }
+    }
+    // Through the store: a 'full' store writes and reads as any other.
+    const store = new NativeStore({ id: 'durable', url, durability: 'full' });
+    await store.init();
+    await store.stores.memory.saveThread({ thread: makeThread('d1', 'r') });
+    expect((await store.stores.memory.getThreadById({ threadId: 'd1' }))?.resourceId).toBe('r');
+    await store.close();
+    let error: any;
+    try {
+      new NativeStore({ id: 'x', url, durability: 'paranoid' as any });
+    } catch (e) {
+      error = e;
+    }
+    expectInvalid(error, /durability must be 'normal' or 'full'/);
+  });
+});

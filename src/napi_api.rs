@@ -261,6 +261,8 @@ pub struct NativeOpenOptions {
     pub idle_timeout_ms: Option<u32>,
     /// How long to wait for a connection, in ms (default 10000 for PostgreSQL).
     pub connection_timeout_ms: Option<u32>,
+    /// SQLite file: `normal` (default, synchronous=NORMAL) or `full` (synchronous=FULL).
+    pub durability: Option<String>,
 }
 
 /// Which backend a URL selects, without opening it: `sqlite-file`, `sqlite-memory` or
@@ -293,6 +295,11 @@ impl NativeDb {
             schema_name: o.schema_name,
             idle_timeout_ms: o.idle_timeout_ms,
             connection_timeout_ms: o.connection_timeout_ms,
+            durability_full: match o.durability.as_deref() {
+                None | Some("normal") => false,
+                Some("full") => true,
+                Some(other) => return Err(StoreError::invalid(format!("durability must be 'normal' or 'full', got {other:?}")).into()),
+            },
         };
         Ok(NativeDb { db: Db::open(&url, &opts).await? })
     }
@@ -327,6 +334,18 @@ impl NativeDb {
     #[napi]
     pub fn agents(&self) -> NativeAgents {
         NativeAgents { inner: Agents::new(self.db.clone()), sqlite: !self.db.dialect().is_pg() }
+    }
+
+    /// SQLite: the `synchronous` setting every connection runs with (1 NORMAL, 2 FULL), as
+    /// `durability` chose it; null on PostgreSQL.
+    #[napi]
+    pub async fn sqlite_synchronous(&self) -> Result<Option<i64>> {
+        if self.db.dialect().is_pg() {
+            return Ok(None);
+        }
+        let mut q = self.db.q();
+        q.s("PRAGMA synchronous");
+        Ok(Some(self.db.conn().await.map_err(napi::Error::from)?.fetch_int(&q).await?))
     }
 
     /// Which engine this database is: `sqlite` or `postgres`.

@@ -95,6 +95,19 @@ export const PROVIDERS = [
     },
   },
   {
+    // W1 ×1 only: what `durability: 'full'` (synchronous=FULL, a sync per commit) costs.
+    id: 'native-file-full',
+    engine: 'sqlite-file',
+    label: "NativeStore (SQLite file, durability 'full')",
+    anchor: 'libsql-file',
+    extra: true,
+    async open(ctx) {
+      const { NativeStore } = await mods();
+      const path = freshFile(ctx, this.id);
+      return storeHandle(new NativeStore({ id: `bench-${this.id}`, url: `file:${path}`, durability: 'full' }), path, () => removeFile(path));
+    },
+  },
+  {
     id: 'libsql-file',
     engine: 'sqlite-file',
     label: '@mastra/libsql (file)',
@@ -284,5 +297,7 @@ export const PROVIDERS = [
 ];
 
 export const byId = Object.fromEntries(PROVIDERS.map(p => [p.id, p]));
-export const STORE_PROVIDERS = PROVIDERS.filter(p => !p.raw).map(p => p.id);
+export const STORE_PROVIDERS = PROVIDERS.filter(p => !p.raw && !p.extra).map(p => p.id);
+/** Providers that take part in one row only (named by the workload that runs them). */
+export const DURABILITY_PROVIDERS = PROVIDERS.filter(p => p.extra).map(p => p.id);
 export const RAW_PROVIDERS = PROVIDERS.filter(p => p.raw).map(p => p.id);

@@ -67,6 +67,24 @@ export function buildReport({ header, scenarios, workloads, cold, rss, anomalies
     out.push(table(['workload', 'native ops/s', 'p50', 'p99', `${anchor} ops/s`, 'p50', 'p99', 'ratio', 'target'], rows));
   }
 
+  // Durability: synchronous=FULL against the default NORMAL, on the one-commit-per-call row.
+  const normal = at.get(`W1 saveMessages ×1\u0000native-file`);
+  const full = at.get(`W1 saveMessages ×1\u0000native-file-full`);
+  const libsqlFile = at.get(`W1 saveMessages ×1\u0000libsql-file`);
+  if (full) {
+    out.push("\n### SQLite file: durability 'full' (synchronous=FULL) on W1 saveMessages ×1\n");
+    const r = (a, b) => (a?.opsPerSec && b?.opsPerSec ? fmtRatio(a.opsPerSec / b.opsPerSec) : '?');
+    out.push(
+      table(
+        ['provider', 'ops/s', 'p50', 'p99', "÷ native 'normal'", '÷ @mastra/libsql'],
+        [
+          ["NativeStore 'normal' (default)", ...cell(normal), '1.00×', r(normal, libsqlFile)],
+          ["NativeStore 'full'", ...cell(full), r(full, normal), r(full, libsqlFile)],
+        ],
+      ),
+    );
+  }
+
   // W7: the ceilings.
   const w7 = [];
   for (const row of order.filter(r => r.startsWith('W1'))) {

@@ -6,7 +6,7 @@
 //   { id, tag, providers?, params(quick) -> P, setup?(h, P) -> state,
 //     phases: [{ row, unit?, perOp?, concurrency?, ops(P), op(h, state, i, P), check?(res, i, P), verify?(h, state, P) }] }
 import { at, check, deepEqual, message, sameMessage, snapshot, thread } from './data.mjs';
-import { RAW_PROVIDERS, STORE_PROVIDERS } from './providers.mjs';
+import { DURABILITY_PROVIDERS, RAW_PROVIDERS, STORE_PROVIDERS } from './providers.mjs';
 
 const DESC = { field: 'createdAt', direction: 'DESC' };
 const ASC = { field: 'createdAt', direction: 'ASC' };
@@ -45,7 +45,8 @@ function w1Scenario(batch) {
   return {
     id: `W1-${batch}`,
     tag: `w1_${batch}`,
-    providers: [...STORE_PROVIDERS, ...RAW_PROVIDERS],
+    // W1 ×1 (one commit per message) also measures what durability 'full' costs.
+    providers: [...STORE_PROVIDERS, ...RAW_PROVIDERS, ...(batch === 1 ? DURABILITY_PROVIDERS : [])],
     params: quick => w1Params(quick, batch),
     openArgs: P => ({ threads: P.threads }),
     async setup(h, P) {

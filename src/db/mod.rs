@@ -47,6 +47,9 @@ pub struct OpenOptions {
     pub idle_timeout_ms: Option<u32>,
     /// How long to wait for a connection (ms, default 10 000).
     pub connection_timeout_ms: Option<u32>,
+    /// SQLite file: `synchronous=FULL` (every commit synced: survives a power loss)
+    /// instead of `NORMAL` (survives a process crash; a power loss may lose the last commits).
+    pub durability_full: bool,
 }
 
 impl Db {

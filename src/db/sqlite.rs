@@ -215,13 +215,16 @@ fn configure(conn: &Connection, opts: &OpenOptions, file: bool) -> Result<()> {
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     // As @mastra/libsql configures local files: WAL (readers never block the writer),
     // synchronous=NORMAL (durable across process crashes), a 16 MB page cache, 128 MB mmap.
+    // `durability: 'full'` makes every commit sync the WAL, so it survives a power loss too.
     let pragmas = if file {
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY; \
-         PRAGMA cache_size=-16000; PRAGMA mmap_size=134217728;"
+        "PRAGMA journal_mode=WAL; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000; PRAGMA mmap_size=134217728;"
     } else {
         "PRAGMA temp_store=MEMORY;"
     };
     conn.execute_batch(pragmas)?;
+    if file {
+        conn.execute_batch(if opts.durability_full { "PRAGMA synchronous=FULL;" } else { "PRAGMA synchronous=NORMAL;" })?;
+    }
     super::jsonb::register(conn)?;
     Ok(())
 }
