@@ -6,7 +6,6 @@
 // connection-loss test: the server terminates the store's backends while it is in use.
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createClient } from '@libsql/client';
@@ -15,6 +14,7 @@ import { NativeStore } from '../index.js';
 import { nativeConfig, nativeTargets, tmpDbUrl, type Target } from './helpers/stores';
 import { PG_URL } from './helpers/pg';
 import { endPgPool, pgClient, pgQuery, schemaExists, schemaOf, tablesOf } from './helpers/memory-pg';
+import { ownBackends, terminateOwnBackends } from './helpers/pg-backends';
 
 const run = promisify(execFile);
 const worker = join(import.meta.dirname, 'fixtures', 'worker.mjs');
@@ -369,55 +369,8 @@ describe.runIf(nativeTargets.includes('native'))('a process killed while writing
 });
 
 // ---------------------------------------------------------------------------------------
-// Connection loss (PostgreSQL). Only this process's own backends are terminated: they are
-// found by the local ports of this process's TCP sockets (/proc), so test files and other
-// clients running against the same server at the same time are left alone.
-
-/** Local TCP ports of this process's sockets (Linux /proc). */
-function ownTcpPorts(): number[] {
-  const inodes = new Set<string>();
-  for (const fd of readdirSync('/proc/self/fd')) {
-    try {
-      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`));
-      if (m) inodes.add(m[1]);
-    } catch {
-      // the fd closed meanwhile
-    }
-  }
-  const ports: number[] = [];
-  for (const file of ['/proc/self/net/tcp', '/proc/self/net/tcp6']) {
-    let text = '';
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols.length > 9 && inodes.has(cols[9])) ports.push(parseInt(cols[1].split(':')[1], 16));
-    }
-  }
-  return ports;
-}
-
-/** The server backends serving this process's NativeStore connections. */
-async function ownBackends(): Promise<{ pid: number; state: string }[]> {
-  return pgQuery(
-    `SELECT pid, state FROM pg_stat_activity
-      WHERE application_name = 'mastra-native-store' AND pid <> pg_backend_pid() AND client_port = ANY($1)`,
-    [ownTcpPorts()],
-  ) as any;
-}
-
-/** Terminate them (the server side of a connection loss); how many were terminated. */
-async function terminateOwnBackends(): Promise<number> {
-  const rows = await pgQuery(
-    `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity
-      WHERE application_name = 'mastra-native-store' AND pid <> pg_backend_pid() AND client_port = ANY($1)`,
-    [ownTcpPorts()],
-  );
-  return rows.filter(r => r.ok).length;
-}
+// Connection loss (PostgreSQL). Only this process's own backends are terminated (see
+// helpers/pg-backends.ts), so other test files using the same server are left alone.
 
 /** Codes a call failing on a lost connection may carry: a SQLSTATE, or the IO/connection codes. */
 const CONNECTION_CODE = /^([0-9A-Z]{5}|IO|DATABASE|POOL_TIMEOUT)$/;
