@@ -10,9 +10,15 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NativeStore } from '../index.js';
+import { createRequire } from 'node:module';
 import { nativeConfig, nativeTargets, tmpDbUrl, type Target } from './helpers/stores';
 import { endPgPool, pgQuery } from './helpers/memory-pg';
 import { prng } from './helpers/memory-fixtures';
+import { terminateOwnBackends } from './helpers/pg-backends';
+import { pgBinDir, startPrivatePg } from './helpers/private-pg';
+
+/** The addon itself, for its diagnostics (`pgReadRetries`). */
+const nativeAddon = createRequire(import.meta.url)('../native.cjs');
 
 const fixtures = join(import.meta.dirname, 'fixtures');
 const num = (name: string, fallback: number) => {
@@ -216,5 +222,162 @@ describe.runIf(nativeTargets.includes('native'))('8 processes, agent turns on on
     console.log(
       `[drill] 8 processes: ${PROCESSES}×${TURNS} turns in ${Math.round(turnsMs)} ms (${Math.round(performance.now() - started)} ms with startup), ${messages} messages on ${expected.size} threads (${merged} replies merged by Mastra into another's), errors ${errors.length}, lost ${lost}`,
     );
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// 3. PostgreSQL: connections terminated, then the server restarted (an immediate stop, a
+// crash, and a fast one, which ends sessions with 57P01), all under load, on one
+// NativeStore instance that must carry on without being replaced. On a private server
+// (helpers/private-pg.ts): the shared one serves the other test files meanwhile. Every call
+// is bounded by a timeout (none may hang); every failure must say whether a retry is safe;
+// no acknowledged write may be lost; reads ride out terminated connections (retried once on
+// a fresh connection); once the server is back, every call succeeds.
+const LOAD_MS = num('MNS_DRILL_LOAD_MS', 1500);
+const CALL_TIMEOUT_MS = 10_000;
+const CONNECTION_CODE = /^([0-9A-Z]{5}|IO|DATABASE|POOL_TIMEOUT)$/;
+
+describe.runIf(nativeTargets.includes('native-pg') || !!process.env.CI)('PostgreSQL terminated and restarted under load [native-pg]', () => {
+  it('one store recovers: no hang, no lost acknowledged write, failures say whether a retry is safe', { timeout: 120_000 }, async () => {
+    const bin = await pgBinDir();
+    if (!bin) {
+      // CI must run this drill; elsewhere say plainly why it did not.
+      if (process.env.CI) throw new Error('initdb/pg_ctl not found (set MNS_PG_BIN): the restart drill needs them in CI');
+      console.log('[drill] restart drill SKIPPED: initdb/pg_ctl not found (set MNS_PG_BIN)');
+      return;
+    }
+    const server = await startPrivatePg(bin);
+    const store = new NativeStore({ id: 'drill-restart', url: server.url, max: 4, connectionTimeoutMillis: 3_000 } as any);
+    try {
+      await store.init();
+      const t0 = Date.UTC(2025, 0, 1);
+      await store.saveThread({ id: 'drill', resourceId: 'r', title: 'drill', metadata: {}, createdAt: new Date(t0), updatedAt: new Date(t0) } as any);
+      const memory = (await store.getStore('memory'))!;
+
+      type Failure = { phase: string; kind: 'read' | 'write'; at: number; code: unknown; retryable: unknown; outcome: unknown; id: string };
+      const failures: Failure[] = [];
+      const acked = new Set<string>();
+      const unknown = new Set<string>();
+      let hangs = 0;
+      let calls = 0;
+      let phase = 'warm-up';
+      let stopping = false;
+      const bounded = <T,>(p: Promise<T>) =>
+        new Promise<T>((resolve, reject) => {
+          const timer = setTimeout(() => {
+            hangs++;
+            reject(new Error(`a call took over ${CALL_TIMEOUT_MS} ms`));
+          }, CALL_TIMEOUT_MS);
+          p.then(
+            v => (clearTimeout(timer), resolve(v)),
+            e => (clearTimeout(timer), reject(e)),
+          );
+        });
+      const lane = async (l: number) => {
+        for (let n = 0; !stopping; n++) {
+          const kind = n % 3 === 0 ? 'write' : 'read';
+          const id = `l${l}-${n}`;
+          calls++;
+          try {
+            if (kind === 'write') {
+              await bounded(
+                memory.saveMessages({
+                  messages: [{ id, threadId: 'drill', resourceId: 'r', role: 'user', createdAt: new Date(t0 + n), content: { format: 2, parts: [{ type: 'text', text: id }] } } as any],
+                }),
+              );
+              acked.add(id);
+            } else if (n % 3 === 1) {
+              const t = await bounded(store.getThreadById('drill'));
+              expect(t?.id).toBe('drill');
+            } else {
+              const page = await bounded(store.listMessages({ threadId: 'drill', perPage: 5 }));
+              expect(page.total).toBeGreaterThanOrEqual(acked.size > 0 ? 1 : 0);
+            }
+          } catch (e: any) {
+            if (hangs) throw e;
+            failures.push({ phase, kind, at: performance.now(), code: e?.details?.code, retryable: e?.details?.retryable, outcome: e?.details?.outcome, id });
+            if (e?.details?.outcome === 'unknown') unknown.add(id);
+            // Expected failures carry a connection code; anything else is a real error.
+            if (!CONNECTION_CODE.test(String(e?.details?.code))) throw e;
+            await new Promise(r => setTimeout(r, 20));
+          }
+        }
+      };
+      const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+      const retriesAt = () => nativeAddon.pgReadRetries() as number;
+      const lanes = Promise.all([0, 1, 2, 3].map(lane));
+      const windows: Record<string, number> = {};
+      const windowOf = (p: string) => {
+        const f = failures.filter(x => x.phase === p);
+        return f.length ? Math.round(f[f.length - 1].at - f[0].at) : 0;
+      };
+      let terminated = 0;
+      let retriesTerminate = 0;
+      let retriesRestart = 0;
+      try {
+        await sleep(LOAD_MS / 2);
+        // Terminations: the server stays up; reads must not fail.
+        phase = 'terminate';
+        let before = retriesAt();
+        for (let i = 0; i < 3; i++) {
+          terminated += await terminateOwnBackends(server.query);
+          await sleep(LOAD_MS / 3);
+        }
+        retriesTerminate = retriesAt() - before;
+        // Restarts: down for as long as stop + start take.
+        before = retriesAt();
+        for (const mode of ['immediate', 'fast'] as const) {
+          phase = `restart-${mode}`;
+          const down = performance.now();
+          await server.stop(mode);
+          await server.start();
+          windows[mode] = Math.round(performance.now() - down);
+          // The server is back: from here on every call must succeed (after its retry).
+          await sleep(300);
+          phase = `after-${mode}`;
+          await sleep(LOAD_MS / 2);
+        }
+        retriesRestart = retriesAt() - before;
+      } finally {
+        stopping = true;
+        await lanes;
+      }
+
+      expect(hangs).toBe(0);
+      // Every failure says whether running the call again is safe: reads always are; a
+      // write is either safe (nothing was sent, or its transaction never committed) or
+      // of unknown outcome, never silent about it.
+      for (const f of failures) {
+        if (f.kind === 'read') expect(f).toMatchObject({ retryable: true });
+        else expect(f.retryable === true ? 'safe' : f.outcome).toMatch(/^(safe|unknown)$/);
+        expect(typeof f.retryable).toBe('boolean');
+      }
+      const reads = (p: string) => failures.filter(f => f.phase === p && f.kind === 'read').length;
+      expect(terminated).toBeGreaterThan(0);
+      expect(reads('terminate'), 'reads on terminated connections are retried').toBe(0);
+      expect(retriesTerminate).toBeGreaterThan(0);
+      // Back up: nothing fails any more (300 ms after the start, for the pool to notice).
+      expect(failures.filter(f => f.phase.startsWith('after-'))).toEqual([]);
+
+      // No acknowledged write is lost; writes of unknown outcome may or may not be there.
+      const { messages } = await bounded(store.listMessages({ threadId: 'drill', perPage: false }));
+      const have = new Set(messages.map(m => m.id));
+      const lost = [...acked].filter(id => !have.has(id));
+      expect(lost).toEqual([]);
+      const landed = [...unknown].filter(id => have.has(id)).length;
+      const count = (p: string, k?: string) => failures.filter(f => f.phase === p && (!k || f.kind === k)).length;
+      // eslint-disable-next-line no-console
+      console.log(
+        `[drill] PostgreSQL restart: ${calls} calls, ${acked.size} acknowledged writes, lost ${lost.length}; ` +
+          `terminate: ${terminated} backends ended, ${count('terminate')} failed calls (${count('terminate', 'read')} reads), ${retriesTerminate} reads retried; ` +
+          `restart immediate: down ${windows.immediate} ms, ${count('restart-immediate')} failed (${count('restart-immediate', 'read')} reads), window ${windowOf('restart-immediate')} ms; ` +
+          `restart fast: down ${windows.fast} ms, ${count('restart-fast')} failed (${count('restart-fast', 'read')} reads), window ${windowOf('restart-fast')} ms; ` +
+          `${retriesRestart} reads retried over the restarts; failed writes: ${failures.filter(f => f.kind === 'write' && f.retryable).length} retry-safe, ${unknown.size} outcome unknown (${landed} of those landed); ` +
+          `codes ${[...new Set(failures.map(f => f.code))].join(', ')}`,
+      );
+    } finally {
+      await store.close();
+      await server.destroy();
+    }
   });
 });
