@@ -406,7 +406,7 @@ describe.runIf(nativeTargets.includes('native'))('soak [native]', () => {
     expect(report.endRss).toBeLessThanOrEqual(report.warmRss * 1.1 + 8);
     // eslint-disable-next-line no-console
     console.log(
-      `[drill] soak: ${SOAK_CALLS} calls in ${report.seconds.toFixed(1)} s, RSS ${report.warmRss.toFixed(1)} MiB after ${SOAK_WARM} warm-up calls → ${report.endRss.toFixed(1)} MiB at the end (${(((report.endRss - report.warmRss) / report.warmRss) * 100).toFixed(1)}%); samples ${report.samples.map((s: any) => s.rss).join(' ')}`,
+      `[drill] soak: ${SOAK_CALLS} calls in ${report.seconds.toFixed(1)} s, RSS ${report.warmRss.toFixed(1)} MiB after ${SOAK_WARM} warm-up calls → ${report.endRss.toFixed(1)} MiB at the end (${(((report.endRss - report.warmRss) / report.warmRss) * 100).toFixed(1)}%); samples ${report.samples.filter((_: any, i: number, all: any[]) => i % Math.ceil(all.length / 20) === 0 || i === all.length - 1).map((s: any) => s.rss).join(' ')}`,
     );
   });
 });
