@@ -6,7 +6,6 @@
 // connection-loss test: the server terminates the store's backends while it is in use.
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createClient } from '@libsql/client';
@@ -15,6 +14,7 @@ import { NativeStore } from '../index.js';
 import { nativeConfig, nativeTargets, tmpDbUrl, type Target } from './helpers/stores';
 import { PG_URL } from './helpers/pg';
 import { endPgPool, pgClient, pgQuery, schemaExists, schemaOf, tablesOf } from './helpers/memory-pg';
+import { ownBackends, terminateOwnBackends } from './helpers/pg-backends';
 
 const run = promisify(execFile);
 const worker = join(import.meta.dirname, 'fixtures', 'worker.mjs');
@@ -369,55 +369,8 @@ describe.runIf(nativeTargets.includes('native'))('a process killed while writing
 });
 
 // ---------------------------------------------------------------------------------------
-// Connection loss (PostgreSQL). Only this process's own backends are terminated: they are
-// found by the local ports of this process's TCP sockets (/proc), so test files and other
-// clients running against the same server at the same time are left alone.
-
-/** Local TCP ports of this process's sockets (Linux /proc). */
-function ownTcpPorts(): number[] {
-  const inodes = new Set<string>();
-  for (const fd of readdirSync('/proc/self/fd')) {
-    try {
-      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`));
-      if (m) inodes.add(m[1]);
-    } catch {
-      // the fd closed meanwhile
-    }
-  }
-  const ports: number[] = [];
-  for (const file of ['/proc/self/net/tcp', '/proc/self/net/tcp6']) {
-    let text = '';
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols.length > 9 && inodes.has(cols[9])) ports.push(parseInt(cols[1].split(':')[1], 16));
-    }
-  }
-  return ports;
-}
-
-/** The server backends serving this process's NativeStore connections. */
-async function ownBackends(): Promise<{ pid: number; state: string }[]> {
-  return pgQuery(
-    `SELECT pid, state FROM pg_stat_activity
-      WHERE application_name = 'mastra-native-store' AND pid <> pg_backend_pid() AND client_port = ANY($1)`,
-    [ownTcpPorts()],
-  ) as any;
-}
-
-/** Terminate them (the server side of a connection loss); how many were terminated. */
-async function terminateOwnBackends(): Promise<number> {
-  const rows = await pgQuery(
-    `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity
-      WHERE application_name = 'mastra-native-store' AND pid <> pg_backend_pid() AND client_port = ANY($1)`,
-    [ownTcpPorts()],
-  );
-  return rows.filter(r => r.ok).length;
-}
+// Connection loss (PostgreSQL). Only this process's own backends are terminated (see
+// helpers/pg-backends.ts), so other test files using the same server are left alone.
 
 /** Codes a call failing on a lost connection may carry: a SQLSTATE, or the IO/connection codes. */
 const CONNECTION_CODE = /^([0-9A-Z]{5}|IO|DATABASE|POOL_TIMEOUT)$/;
@@ -447,6 +400,16 @@ describe.runIf(nativeTargets.includes('native-pg') && process.platform === 'linu
     expect(error?.id).toMatch(/^MASTRA_STORAGE_NATIVE_[A-Z_]+_FAILED$/);
     expect(error?.category).toBe('THIRD_PARTY');
     expect(String(error?.details?.code)).toMatch(CONNECTION_CODE);
+  }
+
+  /** The pid of this process's one active backend (other than `not`), once there is one. */
+  async function activeBackend(not?: number): Promise<number> {
+    for (const deadline = Date.now() + 5_000; Date.now() < deadline; ) {
+      const active = (await ownBackends()).filter(b => b.state === 'active' && b.pid !== not);
+      if (active.length === 1) return active[0].pid;
+      await new Promise(r => setTimeout(r, 20));
+    }
+    throw new Error('no active backend of this process');
   }
 
   /** Run `call` until it succeeds: at most 1 + 2 retries; every failure is checked. */
@@ -517,34 +480,60 @@ describe.runIf(nativeTargets.includes('native-pg') && process.platform === 'linu
     expect(((await wf.loadWorkflowSnapshot({ workflowName: 'wf', runId: 'r1' })) as any)?.status).toBe('running');
   });
 
-  it('a call whose backend is terminated mid-query fails with the server\'s code, and the next call succeeds', async () => {
+  it('a read whose backend is terminated mid-query runs again on a new backend and returns the data', async () => {
     const location = tmpDbUrl('conn-loss-mid');
     const s = await seeded(location);
-    // Hold a lock the next read must wait for, so its backend is busy when it is terminated.
+    // Hold a lock the read must wait for, so its backend is busy when it is terminated.
     const locker = await pgClient();
-    const failures: any[] = [];
     try {
       await locker.query('BEGIN');
       await locker.query(`LOCK TABLE "${schemaOf('native-pg', location)}".mastra_messages IN ACCESS EXCLUSIVE MODE`);
       const inflight = attemptCall(s.listMessages({ threadId: 't' }));
-      let waiting: { pid: number }[] = [];
-      for (const deadline = Date.now() + 5_000; waiting.length === 0 && Date.now() < deadline; ) {
-        waiting = (await ownBackends()).filter(b => b.state === 'active');
-        if (!waiting.length) await new Promise(r => setTimeout(r, 20));
-      }
-      expect(waiting.length, 'the read waits on the lock').toBe(1);
-      await pgQuery(`SELECT pg_terminate_backend($1)`, [waiting[0].pid]);
+      const first = await activeBackend();
+      await pgQuery(`SELECT pg_terminate_backend($1)`, [first]);
+      // The read got no answer, so it changed nothing: the store runs it again on a new
+      // backend (which waits for the lock in turn) instead of failing the call.
+      const second = await activeBackend(first);
+      expect(second).not.toBe(first);
+      await locker.query('ROLLBACK');
       const o = await inflight;
-      // A failure, reported as one (never an empty result), with the server's code.
-      expect(o.ok, 'the interrupted call must fail').toBe(false);
-      if (!o.ok) {
-        expectConnectionError(o.error);
-        expect(o.error.details.code).toBe('57P01'); // admin_shutdown
-      }
+      expect(o.ok, o.ok ? '' : String(o.error)).toBe(true);
+      if (o.ok) expect(o.value.messages.map((m: any) => m.id)).toEqual(['m1', 'm2', 'm3']);
     } finally {
       await locker.query('ROLLBACK').catch(() => {});
       await locker.end();
     }
+  });
+
+  it('a write whose backend is terminated mid-statement fails with the server\'s code and outcome unknown, and is not run again', async () => {
+    const location = tmpDbUrl('conn-loss-mid-write');
+    const s = await seeded(location);
+    const locker = await pgClient();
+    try {
+      await locker.query('BEGIN');
+      await locker.query(`LOCK TABLE "${schemaOf('native-pg', location)}".mastra_messages IN ACCESS EXCLUSIVE MODE`);
+      // One message: a single autocommit statement on PostgreSQL.
+      const inflight = attemptCall(s.saveMessages([message('m4', 't', 4)]));
+      const pid = await activeBackend();
+      await pgQuery(`SELECT pg_terminate_backend($1)`, [pid]);
+      const o = await inflight;
+      // A failure, reported as one, with the server's code; the statement was sent, so
+      // whether it committed is not known to the store (here it did not: its backend died).
+      expect(o.ok, 'the interrupted write must fail').toBe(false);
+      if (!o.ok) {
+        expectConnectionError(o.error);
+        expect(o.error.details.code).toBe('57P01'); // admin_shutdown
+        expect(o.error.details.outcome).toBe('unknown');
+        expect(o.error.details.retryable).toBe(false);
+      }
+      // Not run again behind the caller's back: no backend of ours waits on the lock.
+      await new Promise(r => setTimeout(r, 100));
+      expect((await ownBackends()).filter(b => b.state === 'active')).toEqual([]);
+    } finally {
+      await locker.query('ROLLBACK').catch(() => {});
+      await locker.end();
+    }
+    const failures: any[] = [];
     const list = await withRetries(() => s.listMessages({ threadId: 't' }), failures);
     expect(list.messages.map(m => m.id)).toEqual(['m1', 'm2', 'm3']);
   });

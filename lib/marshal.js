@@ -2,20 +2,27 @@
 // Rust errors become MastraErrors. No data logic lives here.
 import { ErrorCategory, ErrorDomain, MastraError } from '@mastra/core/error';
 
-const CODE = /^\[([A-Z0-9_]+)\] ([\s\S]*)$/;
+// `[CODE] text`, or `[CODE retry=safe] text` / `[CODE outcome=unknown] text` (src/error.rs `Retry`).
+const CODE = /^\[([A-Z0-9_]+)(?: (retry=safe|outcome=unknown))?\] ([\s\S]*)$/;
 const USER_CODES = new Set(['INVALID_ARGUMENT', 'NOT_FOUND', 'CONFLICT', 'UNSUPPORTED']);
 
 /**
  * Wrap an error from the native core (message `[CODE] text`) as a MastraError with id
  * MASTRA_STORAGE_NATIVE_<OP>_FAILED; bad input is category USER, the rest THIRD_PARTY.
+ * `details.retryable` says whether the call may simply run again: true only when the core
+ * knows the failure is transient and the call changed nothing (a lost connection on a read
+ * or before anything was sent, a transaction that never committed, a lock). A write whose
+ * connection was lost before its commit was confirmed has `outcome: 'unknown'` instead.
  */
 export function storageError(op, error, details = {}) {
   if (error instanceof MastraError) return error;
   const m = CODE.exec(error?.message ?? '');
   const code = m?.[1] ?? 'UNKNOWN';
-  const text = m?.[2] ?? String(error?.message ?? error);
+  const text = m?.[3] ?? String(error?.message ?? error);
   if (error && typeof error === 'object' && m) error.code = code;
   const extra = code === 'NOT_FOUND' ? { status: 404 } : {};
+  extra.retryable = m?.[2] === 'retry=safe';
+  if (m?.[2] === 'outcome=unknown') extra.outcome = 'unknown';
   return new MastraError(
     {
       id: `MASTRA_STORAGE_NATIVE_${op}_FAILED`,

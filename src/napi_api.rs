@@ -277,6 +277,14 @@ pub fn backend_of_url(url: String) -> Result<String> {
     .to_string())
 }
 
+/// How many PostgreSQL reads, over every store of this process, ran again on a fresh
+/// connection after theirs was lost (see src/db/postgres.rs). A diagnostic, read by the
+/// fault drills.
+#[napi]
+pub fn pg_read_retries() -> i64 {
+    crate::db::postgres::PgPool::read_retries() as i64
+}
+
 /// An open database shared by all domains of one store.
 #[napi]
 pub struct NativeDb {

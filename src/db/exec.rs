@@ -12,7 +12,7 @@ use sqlx::{Row as _, ValueRef as _};
 use super::postgres::{PgConn, PgPool, PgTx};
 use super::sql::{Arg, Q};
 use super::sqlite::{self, SqliteHandle, SqlitePool, SqliteTx};
-use crate::error::{Result, StoreError};
+use crate::error::{connection_lost, Result, StoreError};
 
 /// A pool of either backend.
 #[derive(Clone)]
@@ -93,7 +93,7 @@ impl Row {
                 Some(Value::Integer(n)) => Ok(Some(n.to_string())),
                 Some(Value::Real(f)) => Ok(Some(f.to_string())),
                 Some(Value::Blob(b)) => Ok(Some(String::from_utf8_lossy(b).into_owned())),
-                None => Err(StoreError::Database { code: "COLUMN".into(), message: format!("no column {i}") }),
+                None => Err(StoreError::db("COLUMN", format!("no column {i}"))),
             },
             Row::Postgres(r) => {
                 // sqlx's String decoding checks UTF-8 with std; same checks, faster one.
@@ -105,7 +105,7 @@ impl Row {
                 if ty.oid() == Some(TIMESTAMPTZ) && v.format() == PgValueFormat::Binary {
                     // `Dialect::ts_read`: an instant, written as the text SQL's to_char gave.
                     let bytes: [u8; 8] = v.as_bytes().map_err(sqlx::Error::Decode)?.try_into().map_err(|_| {
-                        StoreError::Database { code: "COLUMN".into(), message: format!("column {i}: a timestamptz is 8 bytes") }
+                        StoreError::db("COLUMN", format!("column {i}: a timestamptz is 8 bytes"))
                     })?;
                     return Ok(Some(iso_millis(i64::from_be_bytes(bytes))));
                 }
@@ -146,7 +146,7 @@ impl Row {
                 Some(Value::Integer(n)) => Ok(*n),
                 Some(Value::Real(f)) => Ok(*f as i64),
                 Some(Value::Null) => Ok(0),
-                other => Err(StoreError::Database { code: "COLUMN".into(), message: format!("column {i} is not an integer: {other:?}") }),
+                other => Err(StoreError::db("COLUMN", format!("column {i} is not an integer: {other:?}"))),
             },
             Row::Postgres(r) => Ok(r.try_get(i)?),
         }
@@ -179,20 +179,56 @@ macro_rules! bind_args {
     }};
 }
 
+/// Run one PostgreSQL statement on `$c` (a `&mut PgConn`): `|$conn| $run` is the sqlx call
+/// on the raw connection, between `start` and `finish`. With `$retry_read` a statement whose
+/// connection was lost before its answer (`connection_lost`) runs once more on a fresh
+/// connection: only reads outside a transaction may ask for that, since they changed
+/// nothing and depend on no earlier statement of the same connection. This is the one
+/// place statements are retried. Evaluates to `Result<_, StoreError>`.
+macro_rules! pg_run {
+    ($c:expr, $retry_read:expr, |$conn:ident| $run:expr) => {{
+        let c: &mut PgConn = $c;
+        let mut retried = false;
+        loop {
+            let r = {
+                let $conn = c.start();
+                $run.await
+            };
+            match c.finish(r) {
+                Ok(v) => break Ok(v),
+                Err(e) if $retry_read && !retried && connection_lost(&e) => {
+                    retried = true;
+                    if let Err(e) = c.reconnect().await {
+                        break Err(e);
+                    }
+                }
+                Err(e) => break Err(StoreError::from(e)),
+            }
+        }
+    }};
+}
+
 /// The statement-running operations for an executor kind: `$sqlite` yields a
 /// `Result<&rusqlite::Connection>`, `$pg` the `&mut PgConn` a statement runs on (between
-/// its `start` and `finish`), each evaluated per call.
+/// its `start` and `finish`), each evaluated per call. `$in_tx`: the statements run inside
+/// a transaction, so one that loses its connection changed nothing (the server rolls the
+/// transaction back) and is not retried (the transaction is gone); outside one, reads are
+/// retried once (`pg_run`) and an autocommit write that loses its connection keeps its
+/// outcome unknown.
 macro_rules! exec_methods {
-    ($s:ident, $sqlite:ident => $sx:expr, $pg:ident => $px:expr) => {
+    ($s:ident, $sqlite:ident => $sx:expr, $pg:ident => $px:expr, in_tx: $in_tx:expr) => {
         /// Run a statement; the number of rows it changed.
         pub async fn execute(&mut $s, q: &Q) -> Result<u64> {
             check(q)?;
             match $s {
                 Self::Sqlite($sqlite) => sqlite::execute($sx, q),
                 Self::Postgres($pg) => {
-                    let c: &mut PgConn = $px;
-                    let r = bind_args!(sqlx::query(&q.sql), &q.args).execute(c.start()).await;
-                    Ok(c.finish(r)?.rows_affected())
+                    let r = pg_run!($px, false, |c| bind_args!(sqlx::query(&q.sql), &q.args).execute(c));
+                    match r {
+                        Ok(done) => Ok(done.rows_affected()),
+                        Err(e) if $in_tx => Err(e.changed_nothing()),
+                        Err(e) => Err(e),
+                    }
                 }
             }
         }
@@ -203,9 +239,8 @@ macro_rules! exec_methods {
             match $s {
                 Self::Sqlite($sqlite) => sqlite::fetch_all($sx, q, None),
                 Self::Postgres($pg) => {
-                    let c: &mut PgConn = $px;
-                    let r = bind_args!(sqlx::query(&q.sql), &q.args).fetch_all(c.start()).await;
-                    Ok(c.finish(r)?.into_iter().map(Row::Postgres).collect())
+                    let r = pg_run!($px, !$in_tx, |c| bind_args!(sqlx::query(&q.sql), &q.args).fetch_all(c));
+                    Ok(r.map_err(StoreError::changed_nothing)?.into_iter().map(Row::Postgres).collect())
                 }
             }
         }
@@ -216,9 +251,8 @@ macro_rules! exec_methods {
             match $s {
                 Self::Sqlite($sqlite) => Ok(sqlite::fetch_all($sx, q, Some(1))?.into_iter().next()),
                 Self::Postgres($pg) => {
-                    let c: &mut PgConn = $px;
-                    let r = bind_args!(sqlx::query(&q.sql), &q.args).fetch_optional(c.start()).await;
-                    Ok(c.finish(r)?.map(Row::Postgres))
+                    let r = pg_run!($px, !$in_tx, |c| bind_args!(sqlx::query(&q.sql), &q.args).fetch_optional(c));
+                    Ok(r.map_err(StoreError::changed_nothing)?.map(Row::Postgres))
                 }
             }
         }
@@ -239,8 +273,11 @@ pub enum Conn {
     Postgres(PgConn),
 }
 
+/// Outside a transaction `fetch_all` / `fetch_optional` are reads (a writing statement with
+/// `RETURNING` goes through `AnyPool::fetch_one_write`, never retried) and `execute` is an
+/// autocommit write.
 impl Conn {
-    exec_methods!(self, c => c.conn(), c => c);
+    exec_methods!(self, c => c.conn(), c => c, in_tx: false);
 }
 
 /// An open transaction; dropped without `commit` it rolls back.
@@ -250,7 +287,7 @@ pub enum Tx {
 }
 
 impl Tx {
-    exec_methods!(self, t => t.conn(), t => t.conn());
+    exec_methods!(self, t => t.conn(), t => t.conn(), in_tx: true);
 
     pub async fn commit(self) -> Result<()> {
         match self {
@@ -282,7 +319,12 @@ impl AnyPool {
         check(q)?;
         match self {
             AnyPool::Sqlite(p) => Ok(sqlite::fetch_all(p.writer().await?.conn(), q, Some(1))?.into_iter().next()),
-            AnyPool::Postgres(_) => self.acquire().await?.fetch_optional(q).await,
+            AnyPool::Postgres(p) => {
+                // A write: not retried, and a lost connection leaves its outcome unknown.
+                let mut c = p.acquire().await?;
+                let r = pg_run!(&mut c, false, |conn| bind_args!(sqlx::query(&q.sql), &q.args).fetch_optional(conn));
+                Ok(r?.map(Row::Postgres))
+            }
         }
     }
 
@@ -322,6 +364,65 @@ impl AnyPool {
 mod tests {
     use super::*;
     use crate::db::{Dialect, OpenOptions};
+
+    fn select_one() -> Q {
+        let mut q = Dialect::postgres("public").q();
+        q.s("SELECT 1::int8");
+        q
+    }
+
+    /// A read whose backend the server ended runs again on a fresh connection and answers;
+    /// writes that lost theirs are not run again and say whether they can have committed.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn reads_are_retried_after_a_lost_connection_writes_report_their_outcome() {
+        use crate::db::postgres::tests::{backend_pid, pool, terminate};
+        use crate::error::Retry;
+        // One connection, so every call below gets the one whose backend was ended.
+        let Some(p) = pool(OpenOptions { max_connections: Some(1), ..Default::default() }).await else { return };
+        let any = AnyPool::Postgres(p.clone());
+
+        // A read: the dead connection is swapped for a new one, the caller sees the answer.
+        let mut c = p.acquire().await.unwrap();
+        let pid = backend_pid(&mut c).await;
+        terminate(pid).await;
+        let retries = PgPool::read_retries();
+        let mut conn = Conn::Postgres(c);
+        assert_eq!(conn.fetch_int(&select_one()).await.unwrap(), 1);
+        assert!(PgPool::read_retries() > retries, "the read was run again");
+        let Conn::Postgres(mut c) = conn else { unreachable!() };
+        assert_ne!(backend_pid(&mut c).await, pid, "on a new backend");
+
+        // An autocommit write (the connection was used just now, so it is not pinged first):
+        // sent, then lost; whether it committed is unknown.
+        let pid = backend_pid(&mut c).await;
+        drop(c);
+        terminate(pid).await;
+        let err = any.execute(&select_one()).await.unwrap_err();
+        assert_eq!(err.retry(), Retry::Unknown, "{err}");
+        assert!(err.js_message().contains(" outcome=unknown] "), "{}", err.js_message());
+
+        // A statement of a transaction whose connection is lost: never committed, so the
+        // server rolled it back and running the call again is safe.
+        let mut tx = any.begin_write().await.unwrap();
+        let Tx::Postgres(t) = &mut tx else { unreachable!() };
+        let pid = backend_pid(t.conn()).await;
+        terminate(pid).await;
+        let err = tx.execute(&select_one()).await.unwrap_err();
+        assert_eq!(err.retry(), Retry::Safe, "{err}");
+        drop(tx);
+
+        // A COMMIT whose connection is lost: the outcome is unknown.
+        let mut tx = any.begin_write().await.unwrap();
+        let Tx::Postgres(t) = &mut tx else { unreachable!() };
+        let pid = backend_pid(t.conn()).await;
+        terminate(pid).await;
+        let err = tx.commit().await.unwrap_err();
+        assert_eq!(err.retry(), Retry::Unknown, "{err}");
+
+        // And the pool works on.
+        assert_eq!(any.fetch_int(&select_one()).await.unwrap(), 1);
+        p.close().await;
+    }
 
     #[test]
     fn iso_millis_matches_to_char_at_known_instants() {

@@ -17,6 +17,11 @@
 //! server that it is being shut down (a FATAL error) is closed instead. A transaction
 //! dropped without `commit` is rolled back before its connection is reused, so its locks
 //! never wait for the next caller.
+//!
+//! A read whose connection was lost before its answer runs once more on a fresh connection
+//! (`PgConn::reconnect`, called from exec.rs): it changed nothing, so after a restart or a
+//! terminated backend it costs the caller nothing once the server is back. A write is never
+//! run again here; its error says whether it can have been committed (`error::Retry`).
 
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -28,10 +33,13 @@ use sqlx::{ConnectOptions, Connection, Executor, TransactionManager};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::OpenOptions;
-use crate::error::{Result, StoreError};
+use crate::error::{Result, Retry, StoreError};
 
 /// A connection idle longer than this is pinged before it is handed out.
 const VALIDATE_AFTER: Duration = Duration::from_millis(500);
+
+/// Reads run again on a fresh connection (`PgConn::reconnect`), for diagnostics and tests.
+static READ_RETRIES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// A pool for many app processes sharing one server. Cloning is an Arc bump.
 #[derive(Clone)]
@@ -115,49 +123,20 @@ fn spawn_reaper(inner: &Arc<Inner>) {
 impl PgPool {
     /// A connection: the most recently used idle one (checked first when a check can tell
     /// something, see the module note), or a new one while fewer than `max` are open.
+    /// Nothing has been sent for the caller yet, so a failure here is safe to retry.
     pub async fn acquire(&self) -> Result<PgConn> {
         let inner = &self.inner;
         let get = async {
             let permit = inner.permits.clone().acquire_owned().await.map_err(|_| StoreError::Closed)?;
-            let conn = loop {
-                let idle = inner.idle.lock().unwrap().pop();
-                let Some(Idle { mut conn, since }) = idle else {
-                    // Holding a permit, we may open one more connection unless `max` are open
-                    // already; then one of them is on its way back to the pool (or closing).
-                    if inner.open.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < inner.max).then_some(n + 1)).is_err() {
-                        tokio::time::sleep(Duration::from_millis(1)).await;
-                        continue;
-                    }
-                    match connect(&inner.options).await {
-                        Ok(conn) => break conn,
-                        Err(e) => {
-                            inner.open.fetch_sub(1, Ordering::AcqRel);
-                            return Err(e);
-                        }
-                    }
-                };
-                let age = since.elapsed();
-                if age > inner.idle_timeout {
-                    inner.retire(conn, true).await;
-                    continue;
-                }
-                let failed_since = inner.failed_at.lock().unwrap().is_some_and(|at| at >= since);
-                if (age > VALIDATE_AFTER || failed_since) && conn.ping().await.is_err() {
-                    inner.retire(conn, false).await; // dead: dropping it closes the socket
-                    continue;
-                }
-                break conn;
-            };
+            let conn = inner.take().await?;
             Ok(PgConn { conn: Some(conn), _permit: permit, pool: self.inner.clone(), busy: false })
         };
-        match tokio::time::timeout(inner.acquire_timeout, get).await {
-            Ok(r) => r,
-            Err(_) if inner.closed.load(Ordering::Acquire) => Err(StoreError::Closed),
-            Err(_) => Err(StoreError::Database {
-                code: "POOL_TIMEOUT".into(),
-                message: "timed out waiting for a database connection".into(),
-            }),
-        }
+        inner.timed(get).await
+    }
+
+    /// Read retries since the process started, over every pool (see `PgConn::reconnect`).
+    pub fn read_retries() -> u64 {
+        READ_RETRIES.load(Ordering::Relaxed)
     }
 
     /// Refuse new work and close the idle connections; connections in use close when
@@ -173,6 +152,53 @@ impl PgPool {
 }
 
 impl Inner {
+    /// A usable connection for a caller that holds a permit: the most recently used idle
+    /// one (checked first when a check can tell something), or a new one.
+    async fn take(&self) -> Result<PgConnection> {
+        loop {
+            let idle = self.idle.lock().unwrap().pop();
+            let Some(Idle { mut conn, since }) = idle else {
+                // Holding a permit, we may open one more connection unless `max` are open
+                // already; then one of them is on its way back to the pool (or closing).
+                if self.open.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < self.max).then_some(n + 1)).is_err() {
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                    continue;
+                }
+                return match connect(&self.options).await {
+                    Ok(conn) => Ok(conn),
+                    Err(e) => {
+                        self.open.fetch_sub(1, Ordering::AcqRel);
+                        Err(e.changed_nothing())
+                    }
+                };
+            };
+            let age = since.elapsed();
+            if age > self.idle_timeout {
+                self.retire(conn, true).await;
+                continue;
+            }
+            let failed_since = self.failed_at.lock().unwrap().is_some_and(|at| at >= since);
+            if (age > VALIDATE_AFTER || failed_since) && conn.ping().await.is_err() {
+                self.retire(conn, false).await; // dead: dropping it closes the socket
+                continue;
+            }
+            return Ok(conn);
+        }
+    }
+
+    /// Bound getting a connection by `connectionTimeoutMillis`.
+    async fn timed<T>(&self, get: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+        match tokio::time::timeout(self.acquire_timeout, get).await {
+            Ok(r) => r,
+            Err(_) if self.closed.load(Ordering::Acquire) => Err(StoreError::Closed),
+            Err(_) => Err(StoreError::Database {
+                code: "POOL_TIMEOUT".into(),
+                message: "timed out waiting for a database connection".into(),
+                retry: Retry::Safe,
+            }),
+        }
+    }
+
     /// Close a connection that leaves the pool: with a goodbye to the server when it is
     /// healthy, by dropping the socket when it is not.
     async fn retire(&self, conn: PgConnection, graceful: bool) {
@@ -236,6 +262,22 @@ impl PgConn {
 }
 
 impl PgConn {
+    /// Swap a connection that was just lost (`finish` retired it) for a fresh one, keeping
+    /// this call's permit, so a read can run again: the pool's other idle connections are
+    /// checked first (the failure marked them suspect), or a new one is opened. Only reads
+    /// call this (exec.rs): a read that got no answer changed nothing.
+    pub async fn reconnect(&mut self) -> Result<()> {
+        if let Some(dead) = self.conn.take() {
+            self.pool.open.fetch_sub(1, Ordering::AcqRel);
+            drop(dead); // no goodbye: the socket is gone or broken
+        }
+        READ_RETRIES.fetch_add(1, Ordering::Relaxed);
+        let conn = self.pool.timed(self.pool.take()).await?;
+        self.conn = Some(conn);
+        self.busy = false;
+        Ok(())
+    }
+
     /// `finish` for a COMMIT or ROLLBACK: one that failed in any way also retires the
     /// connection, since sqlx then still counts the transaction open (its next BEGIN would
     /// be a SAVEPOINT, which fails outside a transaction).
@@ -277,7 +319,8 @@ pub struct PgTx {
 impl PgTx {
     pub async fn begin(mut conn: PgConn) -> Result<PgTx> {
         let r = PgTransactionManager::begin(conn.start(), None).await;
-        conn.finish(r)?;
+        // Nothing was written yet: a BEGIN that lost its connection is safe to retry.
+        conn.finish(r).map_err(|e| StoreError::from(e).changed_nothing())?;
         Ok(PgTx { conn: Some(conn) })
     }
 
@@ -317,12 +360,37 @@ impl Drop for PgTx {
 pub(crate) mod tests {
     use super::*;
 
+    fn test_url() -> String {
+        std::env::var("DATABASE_URL")
+            .or_else(|_| std::env::var("POSTGRES_URL"))
+            .unwrap_or_else(|_| "postgresql://postgres@127.0.0.1:5432/test".into())
+    }
+
+    /// The server backend a pooled connection talks to.
+    pub(crate) async fn backend_pid(c: &mut PgConn) -> i32 {
+        let r = sqlx::query_scalar::<_, i32>("SELECT pg_backend_pid()").fetch_one(c.start()).await;
+        c.finish(r).unwrap()
+    }
+
+    /// End a backend from a connection of its own (as an admin's pg_terminate_backend
+    /// would) and wait until the server has let it go.
+    pub(crate) async fn terminate(pid: i32) {
+        let mut admin = PgConnection::connect(&test_url()).await.unwrap();
+        sqlx::query("SELECT pg_terminate_backend($1)").bind(pid).execute(&mut admin).await.unwrap();
+        for _ in 0..200 {
+            let left: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = $1").bind(pid).fetch_one(&mut admin).await.unwrap();
+            if left == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let _ = admin.close().await;
+    }
+
     /// The test server (DATABASE_URL as the vitest suites use it), or None when there is
     /// none here; under CI a missing server fails the test instead of skipping it.
     pub(crate) async fn pool(opts: OpenOptions) -> Option<PgPool> {
-        let url = std::env::var("DATABASE_URL")
-            .or_else(|_| std::env::var("POSTGRES_URL"))
-            .unwrap_or_else(|_| "postgresql://postgres@127.0.0.1:5432/test".into());
+        let url = test_url();
         match open(&url, &opts).await {
             Ok(p) => Some(p),
             Err(e) if std::env::var_os("CI").is_none() => {

@@ -160,7 +160,7 @@ impl Checkpointer {
                     seen = commits;
                 }
             })
-            .map_err(|e| StoreError::Database { code: "INTERNAL".into(), message: format!("cannot start the checkpoint thread: {e}") })?;
+            .map_err(|e| StoreError::db("INTERNAL", format!("cannot start the checkpoint thread: {e}")))?;
         Ok(Checkpointer { signal, thread: Some(thread) })
     }
 
@@ -453,7 +453,7 @@ fn bind(st: &mut rusqlite::CachedStatement<'_>, args: &[Arg]) -> Result<()> {
             Arg::NullText | Arg::NullInt => st.raw_bind_parameter(idx, rusqlite::types::Null)?,
             // Q::rows never makes one for SQLite.
             Arg::TextArray(_) => {
-                return Err(StoreError::Database { code: "INTERNAL".into(), message: "array argument on SQLite".into() })
+                return Err(StoreError::db("INTERNAL", "array argument on SQLite"))
             }
         }
     }
