@@ -183,7 +183,7 @@ describe.runIf(nativeTargets.includes('native'))('8 processes, agent turns on on
     let reports: any[];
     let turnsMs = 0;
     try {
-      await Promise.all(children.map(c => c.out.wait(l => l === 'ready', 30_000)));
+      await Promise.all(children.map(c => c.out.wait(l => l === 'ready', 60_000)));
       const go = performance.now();
       for (const c of children) c.child.stdin!.write('go\n');
       reports = await Promise.all(children.map(async c => JSON.parse(await c.out.wait(l => l.startsWith('{'), 30_000 + TURNS * 2_000))));
