@@ -18,8 +18,8 @@
 //! dropped without `commit` is rolled back before its connection is reused, so its locks
 //! never wait for the next caller.
 //!
-//! A read whose connection was lost before its answer runs once more on a fresh connection
-//! (`PgConn::reconnect`, called from exec.rs): it changed nothing, so after a restart or a
+//! A read whose connection was lost before its answer runs once more on a newly opened
+//! connection (`PgConn::reconnect`, called from exec.rs): it changed nothing, so after a restart or a
 //! terminated backend it costs the caller nothing once the server is back. A write is never
 //! run again here; its error says whether it can have been committed (`error::Retry`).
 
@@ -160,17 +160,11 @@ impl Inner {
             let Some(Idle { mut conn, since }) = idle else {
                 // Holding a permit, we may open one more connection unless `max` are open
                 // already; then one of them is on its way back to the pool (or closing).
-                if self.open.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < self.max).then_some(n + 1)).is_err() {
+                if !self.reserve() {
                     tokio::time::sleep(Duration::from_millis(1)).await;
                     continue;
                 }
-                return match connect(&self.options).await {
-                    Ok(conn) => Ok(conn),
-                    Err(e) => {
-                        self.open.fetch_sub(1, Ordering::AcqRel);
-                        Err(e.changed_nothing())
-                    }
-                };
+                return self.open_reserved().await;
             };
             let age = since.elapsed();
             if age > self.idle_timeout {
@@ -183,6 +177,44 @@ impl Inner {
                 continue;
             }
             return Ok(conn);
+        }
+    }
+
+    /// A newly opened connection for a caller that holds a permit, making room by closing
+    /// the idle connection unused longest when `max` are open. For a read's retry: an idle
+    /// connection, even one that answers a ping, may be ended by the same event that ended
+    /// the first (pg_terminate_backend signals backends one after another; a server going
+    /// down ends them all), while one opened after it is past it.
+    async fn take_new(&self) -> Result<PgConnection> {
+        loop {
+            if self.reserve() {
+                return self.open_reserved().await;
+            }
+            let oldest = {
+                let mut idle = self.idle.lock().unwrap();
+                (!idle.is_empty()).then(|| idle.remove(0))
+            };
+            match oldest {
+                Some(i) => self.retire(i.conn, true).await,
+                None => tokio::time::sleep(Duration::from_millis(1)).await,
+            }
+        }
+    }
+
+    /// Count one more open connection, unless `max` are open already.
+    fn reserve(&self) -> bool {
+        self.open.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < self.max).then_some(n + 1)).is_ok()
+    }
+
+    /// Open the connection `reserve` counted; nothing was sent for the caller yet, so a
+    /// failure here is safe to retry.
+    async fn open_reserved(&self) -> Result<PgConnection> {
+        match connect(&self.options).await {
+            Ok(conn) => Ok(conn),
+            Err(e) => {
+                self.open.fetch_sub(1, Ordering::AcqRel);
+                Err(e.changed_nothing())
+            }
         }
     }
 
@@ -262,17 +294,16 @@ impl PgConn {
 }
 
 impl PgConn {
-    /// Swap a connection that was just lost (`finish` retired it) for a fresh one, keeping
-    /// this call's permit, so a read can run again: the pool's other idle connections are
-    /// checked first (the failure marked them suspect), or a new one is opened. Only reads
-    /// call this (exec.rs): a read that got no answer changed nothing.
+    /// Swap a connection that was just lost (`finish` retired it) for a newly opened one
+    /// (see `Inner::take_new`), keeping this call's permit, so a read can run again. Only
+    /// reads call this (exec.rs): a read that got no answer changed nothing.
     pub async fn reconnect(&mut self) -> Result<()> {
         if let Some(dead) = self.conn.take() {
             self.pool.open.fetch_sub(1, Ordering::AcqRel);
             drop(dead); // no goodbye: the socket is gone or broken
         }
         READ_RETRIES.fetch_add(1, Ordering::Relaxed);
-        let conn = self.pool.timed(self.pool.take()).await?;
+        let conn = self.pool.timed(self.pool.take_new()).await?;
         self.conn = Some(conn);
         self.busy = false;
         Ok(())
